@@ -1,0 +1,7 @@
+"""``python -m formcheck``."""
+
+import sys
+
+from formcheck.cli import main
+
+sys.exit(main())

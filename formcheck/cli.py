@@ -1,0 +1,261 @@
+"""The ``formcheck`` command line. Every user error is one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from formcheck.errors import FormcheckError
+from formcheck.models import DEFAULT_VARIANT, VARIANTS
+
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL_ERROR = 1
+
+
+def _pose_options(args: argparse.Namespace):
+    from formcheck.pose import PoseOptions
+
+    return PoseOptions(variant=args.variant, model_path=args.model)
+
+
+def _add_model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--variant", choices=VARIANTS, default=DEFAULT_VARIANT, help="pose model size (default: full)")
+    p.add_argument("--model", metavar="PATH", help="pose model bundle (.task) or a folder holding it")
+
+
+def _write_text(target: str, text: str) -> None:
+    if target == "-":
+        sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+    else:
+        Path(target).write_text(text, encoding="utf-8")
+
+
+def _choose_rule(args: argparse.Namespace, track):
+    from formcheck.rules import list_rules, load_rule
+
+    if args.rules:
+        return load_rule(args.rules), None
+    if args.exercise:
+        return load_rule(args.exercise), None
+    from formcheck.recognize import recognize
+
+    found = recognize(track, list_rules())
+    if found.exercise_id is None:
+        raise FormcheckError(
+            f"could not tell which exercise this is (best guess {found.ranking[0][0]} at "
+            f"{found.ranking[0][1]:.0%}: not a catalogue exercise?); pass --exercise ID"
+        )
+    return load_rule(found.exercise_id), f"Recognised exercise: {found.exercise_id} (confidence {found.confidence:.0%})"
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from formcheck.engine import analyze_track
+    from formcheck.pipeline import track_video
+    from formcheck.report import summary_text, to_csv, to_json
+    from formcheck.track import PoseTrack
+
+    if args.exercise and args.rules:
+        raise FormcheckError("give --exercise or --rules, not both")
+    if args.exercise:  # fail fast on an unknown id, before the model runs
+        from formcheck.rules import rule_path
+
+        rule_path(args.exercise)
+    if args.landmarks:
+        track = PoseTrack.load(args.landmarks)
+    elif args.video:
+        progress = None
+        if sys.stderr.isatty() and args.json != "-":
+
+            def progress(f: float) -> None:
+                print(f"\ranalysing {args.video}: {f:4.0%}", end="", file=sys.stderr, flush=True)
+
+        track = track_video(args.video, _pose_options(args), progress=progress)
+        if progress:
+            print(file=sys.stderr)
+    else:
+        raise FormcheckError("give a VIDEO to analyse, or --landmarks FILE.npz")
+    if args.annotate and not args.video:
+        raise FormcheckError("--annotate needs the VIDEO (the landmark file holds no pictures)")
+    rule, chosen = _choose_rule(args, track)
+    result = analyze_track(track, rule)
+    if chosen:
+        print(chosen, file=sys.stderr if args.json == "-" else sys.stdout)
+    if args.json:
+        _write_text(args.json, to_json(result))
+    if args.csv:
+        _write_text(args.csv, to_csv(result, rule))
+    if args.annotate:
+        from formcheck.annotate import annotate_video
+
+        annotate_video(args.video, track, rule, args.annotate)
+    if args.json != "-":
+        print(summary_text(result, rule))
+        if args.annotate:
+            print(f"Annotated video: {args.annotate}")
+    return 0
+
+
+def cmd_landmarks(args: argparse.Namespace) -> int:
+    from formcheck.pipeline import track_video
+
+    track = track_video(args.video, _pose_options(args))
+    out = track.save(args.output)
+    found = float((track.persons > 0).mean())
+    print(f"{out}: {len(track)} frames, {track.duration_s:.1f} s, person found in {found:.0%} of frames")
+    return 0
+
+
+def cmd_exercises(args: argparse.Namespace) -> int:
+    from formcheck.rules import list_rules
+
+    rules = list_rules()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"id": r.id, "name": r.name, "view": r.view, "posture": r.posture, "summary": r.summary}
+                    for r in rules
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    width = max(len(r.id) for r in rules)
+    for r in rules:
+        print(f"{r.id:{width}}  {r.summary}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from formcheck.rules.catalog import RULES_DIR, read_rule_file
+
+    files = args.files or sorted(str(p) for p in RULES_DIR.glob("*.yaml"))
+    bad = 0
+    for f in files:
+        try:
+            rule = read_rule_file(f)
+            print(f"ok    {f} ({rule.id}: {len(rule.thresholds)} thresholds, {len(rule.faults)} faults)")
+        except FormcheckError as exc:
+            bad += 1
+            print(f"ERROR {exc}")
+    return EXIT_USER_ERROR if bad else 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from formcheck.evaluate import evaluate, format_report, summary
+
+    def progress(name: str) -> None:
+        print(f"  {name}", file=sys.stderr, flush=True)
+
+    scores = evaluate(
+        args.labels,
+        _pose_options(args),
+        only=set(args.only) if args.only else None,
+        cache_dir=args.cache,
+        recognise=not args.no_recognition,
+        progress=progress,
+    )
+    print(format_report(scores))
+    if args.json:
+        _write_text(args.json, json.dumps(summary(scores), indent=2))
+    return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from formcheck.models import resolve_model
+
+    print(resolve_model(args.variant, args.model, allow_download=not args.no_download))
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from formcheck.ui.main import SCRIPT, SERVER_FLAGS
+
+    flags = list(SERVER_FLAGS)
+    flags[flags.index("--server.address") + 1] = args.address
+    command = [sys.executable, "-m", "streamlit", "run", str(SCRIPT), *flags, "--server.port", str(args.port)]
+    return subprocess.call(command)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="formcheck", description="Form checking for low-back-pain exercises.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("analyze", help="count reps, time holds and find form faults in a video")
+    p.add_argument("video", nargs="?", help="video file (mp4, mov, webm, avi)")
+    p.add_argument("--exercise", metavar="ID", help="exercise id (see `formcheck exercises`); recognised if omitted")
+    p.add_argument("--rules", metavar="FILE", help="a rule file (e.g. a physio's saved profile) instead of --exercise")
+    p.add_argument("--landmarks", metavar="NPZ", help="use cached landmarks instead of running the model")
+    p.add_argument("--json", metavar="OUT", help="write the result as JSON (- for stdout)")
+    p.add_argument("--csv", metavar="OUT", help="write the per-rep table as CSV (- for stdout)")
+    p.add_argument("--annotate", metavar="OUT.mp4", help="write an annotated H.264 video")
+    _add_model_args(p)
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("landmarks", help="run the pose model once and cache a clip's landmarks")
+    p.add_argument("video")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.npz")
+    _add_model_args(p)
+    p.set_defaults(func=cmd_landmarks)
+
+    p = sub.add_parser("exercises", help="list the exercises (rule files)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_exercises)
+
+    p = sub.add_parser("validate", help="check rule files (default: all of pose_rules/)")
+    p.add_argument("files", nargs="*")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("eval", help="compare with hand labels (labels.toml)")
+    p.add_argument("labels")
+    p.add_argument("--only", nargs="+", metavar="ID", help="only clips of these exercises")
+    p.add_argument(
+        "--cache",
+        metavar="DIR",
+        default=os.environ.get("FORMCHECK_LANDMARK_CACHE"),
+        help="reuse/store landmarks here (default: $FORMCHECK_LANDMARK_CACHE)",
+    )
+    p.add_argument("--no-recognition", action="store_true", help="skip exercise recognition")
+    p.add_argument("--json", metavar="OUT", help="write the overall figures as JSON")
+    _add_model_args(p)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("model", help="show (or download) the pose model bundle that will be used")
+    _add_model_args(p)
+    p.add_argument("--no-download", action="store_true")
+    p.set_defaults(func=cmd_model)
+
+    p = sub.add_parser("app", help="start the app (Streamlit) on this machine")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="localhost", help="address to bind (default: localhost only)")
+    p.set_defaults(func=cmd_app)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except FormcheckError as exc:
+        print(f"formcheck: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("formcheck: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into one line
+        if args.debug:
+            raise
+        print(
+            f"formcheck: internal error: {exc.__class__.__name__}: {exc} (run with --debug for details)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

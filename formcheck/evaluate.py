@@ -1,0 +1,186 @@
+"""``formcheck eval``: run every labelled clip and compare with its hand labels.
+
+Per clip: the rep count against ``reps`` .. ``reps + partial_reps`` (exact when inside,
+off by one when one away), rep-timing agreement (labelled peaks matched by a counted rep's
+peak within :data:`PEAK_TOLERANCE_S`), the faults reported, and, for clips of exercises
+outside the catalogue, whether exercise recognition correctly declined to name one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.engine import analyze_track
+from formcheck.errors import FormcheckError
+from formcheck.labels import ClipLabel, read_labels
+from formcheck.pipeline import track_video
+from formcheck.pose import PoseOptions
+from formcheck.rules.catalog import list_rules
+from formcheck.rules.schema import Rule
+from formcheck.session import SessionResult
+
+#: Labels give peak times to +/-0.3 s.
+PEAK_TOLERANCE_S = 0.3
+
+
+@dataclass
+class ClipScore:
+    """The outcome of one labelled clip."""
+
+    label: ClipLabel
+    counted: int | None = None
+    faults: list[str] = field(default_factory=list)
+    peaks_matched: int = 0
+    peak_errors_s: list[float] = field(default_factory=list)
+    recognized: str | None = None
+    recognition_confidence: float | None = None
+    error: str = ""
+
+    @property
+    def has_rule(self) -> bool:
+        return self.counted is not None
+
+    @property
+    def exact(self) -> bool:
+        return self.has_rule and self.label.count_is_right(self.counted)
+
+    @property
+    def abs_error(self) -> int:
+        return self.label.count_error(self.counted) if self.has_rule else 0
+
+
+def match_peaks(labelled: tuple[float, ...], found: list[float], tolerance: float = PEAK_TOLERANCE_S) -> list[float]:
+    """Greedy one-to-one matching of labelled peak times; returns the matched |errors|."""
+    free = sorted(found)
+    errors = []
+    for t in labelled:
+        if not free:
+            break
+        j = int(np.argmin([abs(f - t) for f in free]))
+        if abs(free[j] - t) <= tolerance:
+            errors.append(abs(free[j] - t))
+            free.pop(j)
+    return errors
+
+
+def score_clip(label: ClipLabel, result: SessionResult) -> ClipScore:
+    errors = match_peaks(label.rep_peaks_s, [r.peak_s for r in result.reps])
+    return ClipScore(
+        label,
+        counted=result.rep_count,
+        faults=sorted(result.fault_counts()),
+        peaks_matched=len(errors),
+        peak_errors_s=errors,
+    )
+
+
+def evaluate(
+    labels_path: str | Path,
+    options: PoseOptions = PoseOptions(),
+    only: set[str] | None = None,
+    cache_dir: str | Path | None = None,
+    recognise: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> list[ClipScore]:
+    """Score every labelled clip (or those of the exercises in ``only``)."""
+    labels_path = Path(labels_path)
+    rules: dict[str, Rule] = {r.id: r for r in list_rules()}
+    scores = []
+    for label in read_labels(labels_path):
+        if only and label.exercise not in only:
+            continue
+        if progress:
+            progress(label.file)
+        score = ClipScore(label)
+        try:
+            track = track_video(labels_path.parent / label.file, options, cache_dir=cache_dir)
+        except FormcheckError as exc:
+            score.error = str(exc)
+            scores.append(score)
+            continue
+        rule = rules.get(label.exercise)
+        if rule is not None:
+            score = score_clip(label, analyze_track(track, rule))
+        if recognise:
+            from formcheck.recognize import recognize
+
+            found = recognize(track, rules.values())
+            score.recognized, score.recognition_confidence = found.exercise_id, found.confidence
+        scores.append(score)
+    return scores
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}% ({part}/{whole})" if whole else "n/a"
+
+
+def summary(scores: list[ClipScore]) -> dict[str, object]:
+    """Overall figures (the ones the closing notes quote)."""
+    counted = [s for s in scores if s.has_rule]
+    with_reps = [s for s in counted if s.label.reps > 0 or s.label.partial_reps > 0]
+    labelled_peaks = sum(len(s.label.rep_peaks_s) for s in counted)
+    no_fault_clips = [s for s in counted if not s.label.faults]
+    recognised = [s for s in scores if s.recognition_confidence is not None]
+    right = [
+        s
+        for s in recognised
+        if (s.recognized == s.label.exercise) or (s.label.exercise == "other" and s.recognized is None)
+    ]
+    peak_errors = [e for s in counted for e in s.peak_errors_s]
+    return {
+        "clips": len(scores),
+        "clips_with_rule": len(counted),
+        "exact": sum(s.exact for s in counted),
+        "off_by_one": sum(s.abs_error == 1 for s in counted),
+        "within_one": sum(s.abs_error <= 1 for s in counted),
+        "mean_abs_error": float(np.mean([s.abs_error for s in counted])) if counted else None,
+        "with_reps": len(with_reps),
+        "with_reps_exact": sum(s.exact for s in with_reps),
+        "with_reps_within_one": sum(s.abs_error <= 1 for s in with_reps),
+        "labelled_peaks": labelled_peaks,
+        "peaks_matched": sum(s.peaks_matched for s in counted),
+        "mean_peak_error_s": float(np.mean(peak_errors)) if peak_errors else None,
+        "no_fault_clips": len(no_fault_clips),
+        "no_fault_clips_silent": sum(not s.faults for s in no_fault_clips),
+        "recognition_checked": len(recognised),
+        "recognition_right": len(right),
+    }
+
+
+def format_report(scores: list[ClipScore]) -> str:
+    """The per-clip table and the overall figures as plain text."""
+    head = f"{'clip':28} {'exercise':20} {'label':>7} {'count':>5} {'ok':>5} {'peaks':>7} {'recognised':>24}  faults"
+    lines = [head, "-" * len(head)]
+    for s in scores:
+        lab = f"{s.label.reps}+{s.label.partial_reps}"
+        if s.error:
+            lines.append(f"{s.label.file:28} {s.label.exercise:20} {lab:>7}  error: {s.error}")
+            continue
+        ok = "-" if not s.has_rule else ("yes" if s.exact else f"off{s.abs_error}")
+        peaks = f"{s.peaks_matched}/{len(s.label.rep_peaks_s)}" if s.has_rule else "-"
+        rec = "-" if s.recognition_confidence is None else f"{s.recognized or 'none'} {s.recognition_confidence:.2f}"
+        lines.append(
+            f"{s.label.file:28} {s.label.exercise:20} {lab:>7} {s.counted if s.has_rule else '-':>5} "
+            f"{ok:>5} {peaks:>7} {rec:>24}  {', '.join(s.faults) or '-'}"
+        )
+    m = summary(scores)
+    lines += [
+        "",
+        f"rep count exact:        {_pct(m['exact'], m['clips_with_rule'])} of clips with a catalogue rule",
+        f"rep count off by one:   {_pct(m['off_by_one'], m['clips_with_rule'])}",
+        f"rep count within one:   {_pct(m['within_one'], m['clips_with_rule'])}",
+        f"mean absolute error:    {m['mean_abs_error']:.2f} reps" if m["mean_abs_error"] is not None else "",
+        f"clips with reps exact:  {_pct(m['with_reps_exact'], m['with_reps'])}, "
+        f"within one {_pct(m['with_reps_within_one'], m['with_reps'])}",
+        f"rep timing:             {_pct(m['peaks_matched'], m['labelled_peaks'])} of labelled peaks matched "
+        f"within {PEAK_TOLERANCE_S} s"
+        + (f", mean error {m['mean_peak_error_s']:.2f} s" if m["mean_peak_error_s"] is not None else ""),
+        f"no-fault clips silent:  {_pct(m['no_fault_clips_silent'], m['no_fault_clips'])}",
+    ]
+    if m["recognition_checked"]:
+        lines.append(f"recognition right:      {_pct(m['recognition_right'], m['recognition_checked'])}")
+    return "\n".join(line for line in lines if line is not None)

@@ -1,0 +1,230 @@
+"""Layer 1 of the engine: landmarks of one frame → the rule's metric values.
+
+``MetricStream`` smooths the landmarks (One Euro), picks the body side nearer the
+camera, checks that the landmarks each metric needs are visible and plausible, and
+computes the metrics a rule file declares. It depends on the rule's *metric
+definitions* only, never on its thresholds, so a clip's metric series can be cached
+and the thresholds re-run instantly (see :func:`formcheck.engine.run_rules`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck import kinematics as kin
+from formcheck.filters import OneEuroFilter
+from formcheck.landmarks import INDEX, resolve
+from formcheck.rules.schema import MetricSpec, Rule
+from formcheck.track import PoseFrame, PoseTrack
+
+#: A landmark outside the image by more than this (fraction of the frame) is out of view.
+FRAME_MARGIN = 0.02
+#: The side-choice score must pass this before the near side switches.
+SIDE_SWITCH_MARGIN = 0.3
+SIDE_SCORE_TIME_S = 1.0
+#: Torso length more than this factor off its recent median: an implausible pose.
+PLAUSIBLE_TORSO_RATIO = 2.0
+TORSO_HISTORY = 90
+_SIDE_POINTS = ("shoulder", "elbow", "hip", "knee", "ankle")
+_L = [INDEX[f"left_{p}"] for p in _SIDE_POINTS]
+_R = [INDEX[f"right_{p}"] for p in _SIDE_POINTS]
+
+
+@dataclass(frozen=True)
+class FrameMetrics:
+    """Everything the rule state machine needs about one frame.
+
+    Attributes:
+        t: timestamp in seconds.
+        values: metric name → value (NaN when it cannot be measured in this frame).
+        near_side: body side nearer the camera.
+        persons: people the model found.
+        missing: side-free names of needed landmarks that are not visible.
+        view_ratio: shoulder width / torso length in the image (small side-on, large facing).
+        plausible: False when the pose is geometrically implausible (a bad detection).
+    """
+
+    t: float
+    values: dict[str, float]
+    near_side: str
+    persons: int
+    missing: tuple[str, ...]
+    view_ratio: float
+    plausible: bool
+
+
+def _part(name: str) -> str:
+    for prefix in ("left_", "right_", "mid_", "far_"):
+        name = name.removeprefix(prefix)
+    return name
+
+
+class MetricStream:
+    """Per-frame metric computation for one rule; feed frames in time order."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.metrics: tuple[MetricSpec, ...] = tuple(rule.metrics.values())
+        self._filter = OneEuroFilter(rule.smoothing.get("min_cutoff_hz", 1.0), rule.smoothing.get("beta", 5.0))
+        self._side = "left"
+        self._side_score = 0.0
+        self._facing = 1.0
+        self._last_t: float | None = None
+        self._torso_history: deque[float] = deque(maxlen=TORSO_HISTORY)
+        self._previous_xy: np.ndarray | None = None
+
+    def _update_side(self, lm: np.ndarray, dt: float) -> None:
+        score = float(kin.side_visibility_score(lm[_L, 3], lm[_R, 3], lm[_L, 2], lm[_R, 2]))
+        if np.isfinite(score):
+            a = min(1.0, dt / SIDE_SCORE_TIME_S) if self._last_t is not None else 1.0
+            self._side_score += a * (score - self._side_score)
+        if self._side_score > SIDE_SWITCH_MARGIN:
+            self._side = "left"
+        elif self._side_score < -SIDE_SWITCH_MARGIN:
+            self._side = "right"
+
+    def _point(self, xy: np.ndarray, vis: np.ndarray, name: str, side: str | None = None) -> tuple[np.ndarray, float]:
+        idx = resolve(name, side or self._side)
+        point = xy[list(idx)].mean(axis=0)
+        return point, float(vis[list(idx)].max())
+
+    def _scale(self, xy: np.ndarray, kind: str) -> float:
+        if kind == "none":
+            return 1.0
+        if kind == "hip_width":
+            return float(kin.distance(xy[INDEX["left_hip"]], xy[INDEX["right_hip"]]))
+        if kind == "shoulder_width":
+            return float(kin.distance(xy[INDEX["left_shoulder"]], xy[INDEX["right_shoulder"]]))
+        s = self._side
+        if kind == "thigh":
+            return float(kin.distance(xy[INDEX[f"{s}_hip"]], xy[INDEX[f"{s}_knee"]]))
+        return float(kin.distance(xy[INDEX[f"{s}_shoulder"]], xy[INDEX[f"{s}_hip"]]))
+
+    def _compute(self, spec: MetricSpec, xy: np.ndarray, dt: float, side: str | None = None) -> float:
+        pts = [self._point(xy, np.ones(len(xy)), p, side)[0] for p in spec.points]
+        scale = self._scale(xy, spec.scale)
+        if not scale > 1e-6:
+            return float("nan")
+        if spec.kind == "joint_angle":
+            return float(kin.joint_angle(*pts))
+        if spec.kind == "straightness":
+            return float(kin.straightness(*pts))
+        if spec.kind == "bend":
+            return float(kin.bend(*pts, facing=self._facing))
+        if spec.kind == "inclination":
+            return float(kin.inclination(*pts))
+        if spec.kind == "vertical_offset":
+            return float(kin.vertical_offset(pts[0], pts[1], scale))
+        if spec.kind == "horizontal_offset":
+            return float(kin.horizontal_offset(pts[0], pts[1], self._facing, scale))
+        if spec.kind == "line_offset":
+            return float(kin.line_offset(pts[0], pts[1], pts[2], scale))
+        if spec.kind == "distance":
+            return float(kin.distance(pts[0], pts[1]) / scale)
+        if spec.kind == "axis_offset":
+            a, b = (self._point(xy, np.ones(len(xy)), p, side)[0] for p in spec.axis or ())
+            return float(kin.axis_offset(pts[0], pts[1], a, b, scale))
+        if spec.kind == "speed":
+            if self._previous_xy is None or dt <= 0:
+                return float("nan")
+            before = [self._point(self._previous_xy, np.ones(len(xy)), p, side)[0] for p in spec.points]
+            moved = [kin.distance(p0, p1) for p0, p1 in zip(before, pts, strict=True)]
+            return float(np.mean(moved) / scale / dt)
+        raise ValueError(spec.kind)
+
+    def _picked(
+        self, spec: MetricSpec, xy: np.ndarray, vis: np.ndarray, dt: float, plausible: bool, missing: set[str]
+    ) -> float:
+        """A ``pick: max|min`` metric: computed on the left and on the right body side (side-free
+        names resolved to each in turn), keeping the larger/smaller; a side whose landmarks are
+        not visible is skipped, and the metric is NaN only when neither side can be measured."""
+        if not plausible:
+            return float("nan")
+        names = spec.points + (spec.axis or ())
+        found, hidden_parts = [], set()
+        for side in ("left", "right"):
+            hidden = [p for p in names if self._point(xy, vis, p, side)[1] < spec.min_visibility]
+            if hidden:
+                hidden_parts.update(_part(p) for p in hidden)
+            else:
+                found.append(self._compute(spec, xy, dt, side))
+        found = [x for x in found if np.isfinite(x)]
+        if not found:
+            missing.update(hidden_parts)
+            return float("nan")
+        return float(max(found) if spec.pick == "max" else min(found))
+
+    def step(self, frame: PoseFrame) -> FrameMetrics:
+        """Metric values of one frame."""
+        t = frame.timestamp_s
+        dt = t - self._last_t if self._last_t is not None else 0.0
+        nan_values = {m.name: float("nan") for m in self.metrics}
+        if not frame.has_person:
+            self._filter.reset()
+            self._previous_xy = None
+            self._last_t = t
+            needed = tuple(sorted({_part(p) for m in self.metrics for p in m.points}))
+            return FrameMetrics(t, nan_values, self._side, 0, needed, float("nan"), False)
+        lm = frame.landmarks.astype(np.float64)
+        self._update_side(lm, dt)
+        xy = self._filter(kin.to_isotropic(lm[:, :2], frame.image_size), t)
+        vis = lm[:, 3].copy()
+        inside = (
+            (lm[:, 0] > -FRAME_MARGIN)
+            & (lm[:, 0] < 1 + FRAME_MARGIN)
+            & (lm[:, 1] > -FRAME_MARGIN)
+            & (lm[:, 1] < 1 + FRAME_MARGIN)
+        )
+        vis[~inside] = 0.0
+
+        mid_s = xy[[INDEX["left_shoulder"], INDEX["right_shoulder"]]].mean(axis=0)
+        mid_h = xy[[INDEX["left_hip"], INDEX["right_hip"]]].mean(axis=0)
+        if abs(mid_s[0] - mid_h[0]) > 0.05:
+            self._facing = 1.0 if mid_s[0] > mid_h[0] else -1.0
+        torso = self._scale(xy, "torso")
+        plausible = True
+        if self._torso_history and torso > 0:
+            median = float(np.median(self._torso_history))
+            plausible = 1 / PLAUSIBLE_TORSO_RATIO < torso / median < PLAUSIBLE_TORSO_RATIO
+        if torso > 0 and plausible:
+            self._torso_history.append(torso)
+        shoulders = self._scale(xy, "shoulder_width")
+        view_ratio = shoulders / torso if torso > 1e-6 else float("nan")
+
+        values: dict[str, float] = {}
+        missing: set[str] = set()
+        for spec in self.metrics:
+            names = spec.points + (spec.axis or ())
+            if spec.pick is not None:
+                values[spec.name] = self._picked(spec, xy, vis, dt, plausible, missing)
+                continue
+            hidden = [p for p in names if self._point(xy, vis, p)[1] < spec.min_visibility]
+            if hidden or not plausible:
+                missing.update(_part(p) for p in hidden)
+                values[spec.name] = float("nan")
+            else:
+                values[spec.name] = self._compute(spec, xy, dt)
+        self._previous_xy = xy
+        self._last_t = t
+        return FrameMetrics(t, values, self._side, frame.persons, tuple(sorted(missing)), view_ratio, plausible)
+
+
+@dataclass
+class MetricSeries:
+    """A whole clip's metric values (layer-1 output), cached for instant re-runs."""
+
+    t: np.ndarray
+    frames: list[FrameMetrics]
+
+    def column(self, name: str) -> np.ndarray:
+        return np.array([f.values.get(name, np.nan) for f in self.frames])
+
+
+def compute_series(track: PoseTrack, rule: Rule) -> MetricSeries:
+    """Run :class:`MetricStream` over every frame of a track."""
+    stream = MetricStream(rule)
+    frames = [stream.step(frame) for frame in track.frames()]
+    return MetricSeries(np.array([f.t for f in frames]), frames)

@@ -1,0 +1,285 @@
+"""Exercise recognition: which catalogue exercise does a pose sequence show, if any?
+
+Evidence, all from the pose (no clip names, no learned weights):
+
+1. **Posture** per frame (supine, prone, all fours, kneeling, seated, side-lying, standing)
+   from trunk inclination, which body parts are lowest, where the face points and how the
+   knees bend (:func:`posture_of_frame`), compared with each rule's declared ``posture:``.
+2. **Camera view** (shoulder width against torso length) against each rule's ``view:``.
+3. **Engagement**: each rule is run over the track; a rule that reaches its start position,
+   counts reps or times holds explains the clip; a rule whose faults fire all the time
+   explains it badly.
+4. **Motion**: large periodic joint movements (:func:`motion_cycles`), or reps another rule
+   of the same posture counts, must be explained by reps - a hold exercise whose hold keeps
+   breaking (a plank with knee taps) is not it.
+5. **Signature**: a rule may declare ``recognition: signature:`` conditions that hold while
+   the exercise is performed (the crossed ankle of a figure-four resting near the other knee).
+
+The score of a rule is posture x view x engagement x motion-fit x signature-fit, 0-1. The best rule is named
+when its score passes :data:`MIN_SCORE`; otherwise the clip is "not a catalogue exercise".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck import kinematics as kin
+from formcheck.engine import analyze_track
+from formcheck.landmarks import INDEX
+from formcheck.rules.schema import Rule
+from formcheck.session import SessionResult
+from formcheck.track import PoseTrack
+
+#: Below this score no catalogue exercise is named.
+MIN_SCORE = 0.3
+#: A joint angle swing of at least this many degrees counts toward a movement cycle.
+CYCLE_SWING_DEG = 30.0
+#: Shoulder width over torso length above this: the body is seen end-on (from the feet or the head).
+END_ON_RATIO = 1.5
+POSTURES = ("supine", "prone", "all_fours", "kneeling", "seated", "side_lying", "standing")
+
+#: How well an observed posture (row) fits a rule's declared posture (column).
+COMPAT: dict[str, dict[str, float]] = {
+    "supine": {"supine": 1.0, "side_lying": 0.2, "seated": 0.1},
+    "prone": {"prone": 1.0, "all_fours": 0.4, "kneeling": 0.3},
+    "all_fours": {"all_fours": 1.0, "kneeling": 0.7, "prone": 0.4},
+    "kneeling": {"kneeling": 1.0, "all_fours": 0.6, "seated": 0.3},
+    "seated": {"seated": 1.0, "kneeling": 0.3, "supine": 0.1},
+    "side_lying": {"side_lying": 1.0, "supine": 0.2},
+    "standing": {"standing": 1.0},
+}
+
+_FLOOR_POINTS = [i for n, i in INDEX.items() if not any(k in n for k in ("eye", "mouth", "pinky", "index", "thumb"))]
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """The most likely catalogue exercise (``None``: not a catalogue exercise), a 0-1
+    confidence, and every rule's score, best first."""
+
+    exercise_id: str | None
+    confidence: float
+    ranking: list[tuple[str, float]]
+
+
+# -- posture ---------------------------------------------------------------------------
+def _xy(track: PoseTrack) -> tuple[np.ndarray, np.ndarray]:
+    lm = track.landmarks.astype(np.float64)
+    return kin.to_isotropic(lm[..., :2], track.image_size), lm[..., 3]
+
+
+def _mid(xy: np.ndarray, part: str) -> np.ndarray:
+    return (xy[..., INDEX[f"left_{part}"], :] + xy[..., INDEX[f"right_{part}"], :]) / 2
+
+
+def posture_features(track: PoseTrack) -> dict[str, np.ndarray]:
+    """Per-frame posture features (NaN where nobody was found).
+
+    Heights are above the lowest visible body point ("floor") in torso lengths; angles in degrees.
+    """
+    xy, vis = _xy(track)
+    shoulder, hip, knee_l, knee_r = _mid(xy, "shoulder"), _mid(xy, "hip"), xy[:, INDEX["left_knee"]], xy[:, INDEX["right_knee"]]
+    with np.errstate(invalid="ignore"):
+        torso = float(np.nanmedian(kin.distance(shoulder, hip))) or 1.0
+        ys = np.where(vis[:, _FLOOR_POINTS] > 0.3, xy[:, _FLOOR_POINTS, 1], np.nan)
+        floor = np.nanmin(np.where(np.isnan(ys), np.inf, ys), axis=1)
+        floor[~np.isfinite(floor)] = np.nan
+        ankle = _mid(xy, "ankle")
+        knee_bend = np.fmax(kin.line_offset(xy[:, INDEX["left_hip"]], knee_l, xy[:, INDEX["left_ankle"]], torso),
+                            kin.line_offset(xy[:, INDEX["right_hip"]], knee_r, xy[:, INDEX["right_ankle"]], torso))
+        return {
+            "trunk": kin.inclination(hip, shoulder),
+            "hip_height": (hip[:, 1] - floor) / torso,
+            "knee_height": (np.fmin(knee_l[:, 1], knee_r[:, 1]) - floor) / torso,
+            "ankle_height": (ankle[:, 1] - floor) / torso,
+            "face_up": (xy[:, INDEX["nose"], 1] - _mid(xy, "ear")[:, 1]) / torso,
+            "knees_up": knee_bend,
+            "shoulder_gap": kin.distance(xy[:, INDEX["left_shoulder"]], xy[:, INDEX["right_shoulder"]]) / torso,
+            "shoulder_line": np.abs(kin.inclination(xy[:, INDEX["left_shoulder"]], xy[:, INDEX["right_shoulder"]])),
+            "view_ratio": kin.distance(xy[:, INDEX["left_shoulder"]], xy[:, INDEX["right_shoulder"]]) / torso,
+        }
+
+
+def posture_of_frame(f: dict[str, float]) -> str | None:
+    """Classify one frame's features (see :func:`posture_features`) into a posture name.
+
+    Seen end-on (shoulders much wider than the foreshortened torso) a lying person is
+    side-lying when the shoulders are stacked, else supine. Upright trunk (> 50 deg): standing (hips and knees high), kneeling (a knee at floor level,
+    hips well above it) or seated. Otherwise: side-lying (shoulders stacked one above the
+    other in the picture), all fours (a knee on the floor, hips raised), supine (face up, or
+    knees bent upward), seated folded forward (hips lowest, legs along the floor) or prone.
+    """
+    if not np.isfinite(f["trunk"]) or not np.isfinite(f["hip_height"]):
+        return None
+    if f["view_ratio"] > END_ON_RATIO:  # lying, seen end-on: shoulders stacked or side by side
+        return "side_lying" if f["shoulder_line"] > 45 else "supine"
+    if f["trunk"] > 50:
+        if f["hip_height"] > 1.1 and f["knee_height"] > 0.45:
+            return "standing"
+        if f["knee_height"] < 0.25 and f["hip_height"] > 0.6:
+            return "kneeling"
+        return "seated"
+    if f["shoulder_gap"] > 0.5 and f["shoulder_line"] > 35:
+        return "side_lying"
+    if f["knee_height"] < 0.25 and f["hip_height"] > 0.45:
+        return "all_fours"
+    if f["face_up"] > 0.05 or f["knees_up"] > 0.2:
+        return "supine"
+    if f["hip_height"] < 0.45 and f["trunk"] > 10 and f["ankle_height"] < 0.3:
+        return "seated"  # folded forward over straight legs: hips lowest, shoulders above them
+    return "prone"
+
+
+def posture_profile(track: PoseTrack) -> dict[str, float]:
+    """Share of the frames (with a person) spent in each posture."""
+    feats = posture_features(track)
+    counts = dict.fromkeys(POSTURES, 0)
+    for i in range(len(track)):
+        p = posture_of_frame({k: float(v[i]) for k, v in feats.items()})
+        if p is not None:
+            counts[p] += 1
+    total = sum(counts.values())
+    return {k: v / total for k, v in counts.items()} if total else dict.fromkeys(POSTURES, 0.0)
+
+
+# -- motion ----------------------------------------------------------------------------
+def _angle_series(track: PoseTrack) -> list[np.ndarray]:
+    xy, vis = _xy(track)
+    out = []
+    for side in ("left", "right"):
+        p = {n: xy[:, INDEX[f"{side}_{n}"]] for n in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle")}
+        for a, b, c in (("shoulder", "hip", "knee"), ("hip", "knee", "ankle"), ("shoulder", "elbow", "wrist"),
+                        ("hip", "shoulder", "elbow")):
+            angle = kin.joint_angle(p[a], p[b], p[c])
+            seen = np.minimum.reduce([vis[:, INDEX[f"{side}_{n}"]] for n in (a, b, c)]) > 0.5
+            out.append(np.where(seen, angle, np.nan))
+    return out
+
+
+def _swings(x: np.ndarray, swing: float) -> int:
+    """Number of monotone moves of at least ``swing`` (a zig-zag with that threshold)."""
+    x = x[np.isfinite(x)]
+    if len(x) < 5:
+        return 0
+    x = np.convolve(x, np.ones(5) / 5, mode="valid")  # 5-frame mean: one-frame glitches do not swing
+    count, direction, lo, hi, ext = 0, 0, x[0], x[0], x[0]
+    for v in x:
+        if direction == 0:
+            lo, hi = min(lo, v), max(hi, v)
+            if v - lo >= swing or hi - v >= swing:
+                count, direction, ext = 1, (1 if v - lo >= swing else -1), v
+        elif direction * (v - ext) > 0:
+            ext = v
+        elif abs(v - ext) >= swing:
+            count, direction, ext = count + 1, -direction, v
+    return count
+
+
+def motion_cycles(track: PoseTrack, swing_deg: float = CYCLE_SWING_DEG) -> float:
+    """Movement cycles of the busiest joint: half the number of >= ``swing_deg`` swings of the
+    hip, knee, elbow or shoulder angle on either side (so one down-and-up = 1 cycle)."""
+    return max((_swings(a, swing_deg) / 2 for a in _angle_series(track)), default=0.0)
+
+
+# -- scoring ---------------------------------------------------------------------------
+def _fault_fraction(result: SessionResult) -> float:
+    spans = [(f.start_s, f.end_s) for f in result.faults if f.rep_index is None]
+    return min(1.0, sum(e - s for s, e in spans) / max(result.duration_s, 1e-6))
+
+
+def engagement(rule: Rule, result: SessionResult) -> float:
+    """How much of the clip the rule explains, 0-1: reps counted, time held, or at least
+    the start position reached; faults firing all the time lower it."""
+    duration = max(result.duration_s, 1e-6)
+    reps = 1.0 - float(np.exp(-result.rep_count / 1.5))
+    hold = min(1.0, 1.25 * sum(h.duration_s for h in result.holds) / duration)
+    started = 0.0 if result.counting_started_s is None else 0.4 * (1 - result.counting_started_s / duration)
+    # A few faults are what the rule is for; faults nearly all the time mean the clip is
+    # something else that merely resembles the rule's start position.
+    faulty = float(np.clip((_fault_fraction(result) - 0.25) / 0.75, 0.0, 1.0))
+    return max(reps, hold, started) * (1.0 - 0.8 * faulty)
+
+
+def view_fit(rule: Rule, result: SessionResult) -> float:
+    """1 when the camera view suits the rule, down to 0.5 when it is wrong throughout."""
+    wrong = sum(w.end_s - w.start_s for w in result.warnings if w.code == "wrong_view")
+    return 1.0 - 0.5 * min(1.0, wrong / max(result.duration_s, 1e-6))
+
+
+def posture_fit(rule: Rule, profile: dict[str, float]) -> float:
+    """Share of the clip in postures compatible with the rule's declared posture."""
+    if rule.posture == "any":
+        return 1.0
+    return sum(share * COMPAT.get(p, {}).get(rule.posture, 0.0) for p, share in profile.items())
+
+
+def motion_fit(result: SessionResult, cycles: float) -> float:
+    """1 when reps (and holds) account for the clip's movement cycles; lower when a clip
+    full of repeated movement is explained by none (e.g. a hold broken by knee taps)."""
+    if cycles < 2.5:
+        return 1.0
+    explained = (result.rep_count + min(len(result.holds), 1)) / cycles
+    return 0.3 + 0.7 * min(1.0, explained)
+
+
+def _holds(rule: Rule, values: dict[str, np.ndarray], c) -> np.ndarray:
+    x = values[c.metric]
+    if c.minus is not None:
+        x = x - rule.value(c.minus)
+    if c.absolute:
+        x = np.abs(x)
+    ref = rule.value(c.ref)
+    with np.errstate(invalid="ignore"):
+        return x > ref if c.op == "above" else x < ref
+
+
+def signature_fit(rule: Rule, result: SessionResult) -> float:
+    """0.4-1: how often the rule's ``recognition.signature`` holds while the exercise is
+    performed (inside its reps and holds); 1 when the rule declares no signature."""
+    conds = [c for c in rule.signature if not c.from_baseline]
+    if not conds:
+        return 1.0
+    t = result.series["t"]
+    active = np.zeros(len(t), bool)
+    for span in [(r.start_s, r.end_s) for r in result.reps] + [(h.start_s, h.end_s) for h in result.holds]:
+        active |= (t >= span[0]) & (t <= span[1])
+    if not active.any():
+        return 1.0
+    ok = np.logical_and.reduce([_holds(rule, result.series, c) for c in conds])
+    return 0.4 + 0.6 * float(ok[active].mean())
+
+
+def score_rules(track: PoseTrack, rules: Iterable[Rule]) -> list[tuple[str, float]]:
+    """Every rule's score (0-1) on the track, best first."""
+    profile = posture_profile(track)
+    cycles = motion_cycles(track)
+    people = float(np.mean(track.persons >= 2)) if len(track) else 0.0
+    runs = [(rule, analyze_track(track, rule)) for rule in rules]
+    # Reps that a posture-compatible rule counts are movement a hold-only rule does not explain.
+    counted = max((res.rep_count for rule, res in runs if posture_fit(rule, profile) >= 0.5), default=0)
+    scores = []
+    for rule, result in runs:
+        moves = cycles if rule.rep is not None else max(cycles, float(counted))
+        s = (posture_fit(rule, profile) * view_fit(rule, result) * engagement(rule, result)
+             * motion_fit(result, moves) * signature_fit(rule, result))
+        scores.append((rule.id, float(s * (1.0 - 0.5 * people))))
+    return sorted(scores, key=lambda kv: -kv[1])
+
+
+def recognize(track: PoseTrack, rules: Iterable[Rule], min_score: float = MIN_SCORE) -> Recognition:
+    """Name the catalogue exercise a pose track most likely shows, or ``None``.
+
+    Args:
+        track: the landmark track of a clip (or of a live session so far).
+        rules: the catalogue (``formcheck.rules.list_rules()``).
+        min_score: below this best score the clip is "not a catalogue exercise".
+    """
+    ranking = score_rules(track, rules)
+    if not ranking or ranking[0][1] < min_score:
+        return Recognition(None, round(1.0 - (ranking[0][1] if ranking else 0.0), 3), ranking)
+    best, runner_up = ranking[0][1], (ranking[1][1] if len(ranking) > 1 else 0.0)
+    confidence = best * (0.5 + 0.5 * (best - runner_up) / best)
+    return Recognition(ranking[0][0], round(float(confidence), 3), ranking)

@@ -1,0 +1,168 @@
+"""Text outputs of a set: the per-rep table (CSV), a readable summary (CLI) and the JSON contract."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+from formcheck.rules.schema import Rule
+from formcheck.session import SessionResult
+
+REP_COLUMNS = (
+    "index",
+    "side",
+    "start_s",
+    "end_s",
+    "duration_s",
+    "range_of_motion",
+    "unit",
+    "rise_s",
+    "hold_s",
+    "fall_s",
+    "faults",
+)
+
+
+def _num(x: float | None, digits: int = 3) -> float | None:
+    """Round for output; NaN and infinities become None (empty in CSV, null in JSON)."""
+    if x is None or not math.isfinite(float(x)):
+        return None
+    return round(float(x), digits)
+
+
+def rep_unit(result: SessionResult, rule: Rule | None = None) -> str:
+    """Unit of the rep metric (range of motion). The result does not name its rep metric,
+    so without ``rule`` the unit is unknown ("")."""
+    if rule is None or rule.rep is None:
+        return ""
+    return result.metric_units.get(rule.rep.metric) or rule.metrics[rule.rep.metric].unit
+
+
+def rep_table(result: SessionResult, rule: Rule | None = None) -> list[dict[str, Any]]:
+    """One row per rep: times in seconds (3 decimals), range of motion in ``unit``
+    (the rep metric's unit, given ``rule``), faults joined by ", "."""
+    unit = rep_unit(result, rule)
+    return [
+        {
+            "index": rep.index,
+            "side": rep.side or "",
+            "start_s": _num(rep.start_s),
+            "end_s": _num(rep.end_s),
+            "duration_s": _num(rep.duration_s),
+            "range_of_motion": _num(rep.range_of_motion, 2),
+            "unit": unit,
+            "rise_s": _num(rep.rise_s),
+            "hold_s": _num(rep.hold_s),
+            "fall_s": _num(rep.fall_s),
+            "faults": ", ".join(rep.faults),
+        }
+        for rep in result.reps
+    ]
+
+
+def to_csv(result: SessionResult, rule: Rule | None = None) -> str:
+    """The per-rep table as CSV text with a header row (columns ``REP_COLUMNS``)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REP_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rep_table(result, rule):
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def to_json(result: SessionResult) -> str:
+    """``result.to_dict()`` as JSON, indent 2; NaN (e.g. an unmeasurable range) becomes null."""
+    return json.dumps(_clean(result.to_dict()), indent=2, allow_nan=False)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def prescription_text(prescription: dict[str, Any]) -> str:
+    """``{sets: 2, reps: 10, per_side: true}`` → ``2 sets of 10 reps per side``."""
+    parts = []
+    sets, reps = prescription.get("sets"), prescription.get("reps")
+    if reps:
+        parts.append(
+            f"{_plural(int(sets), 'set')} of {_plural(int(reps), 'rep')}" if sets else _plural(int(reps), "rep")
+        )
+    elif sets:
+        parts.append(_plural(int(sets), "set"))
+    if prescription.get("hold_s"):
+        parts.append(f"hold {prescription['hold_s']:g} s")
+    if prescription.get("duration_s"):
+        parts.append(f"duration {prescription['duration_s']:g} s")
+    text = ", ".join(parts)
+    if parts and prescription.get("per_side"):
+        text += " per side"
+    note = prescription.get("note")
+    return f"{text} ({note})" if text and note else (text or str(note or ""))
+
+
+def summary_text(result: SessionResult, rule: Rule) -> str:
+    """A readable multi-line summary of the set for the CLI."""
+    lines = [
+        f"{result.exercise_name} ({result.exercise})",
+        f"  Clip:      {result.duration_s:.1f} s, {result.frames} frames at {result.fps:.3g} fps",
+    ]
+    if result.counting_started_s is None:
+        lines.append("  Counting:  never started (the start position was not reached)")
+    else:
+        lines.append(f"  Counting:  from {result.counting_started_s:.1f} s")
+    if rule.rep is not None:
+        reps = f"  Reps:      {result.rep_count}"
+        by_side = result.reps_by_side()
+        if rule.is_alternating or by_side:
+            reps += f" (left {by_side.get('left', 0)}, right {by_side.get('right', 0)})"
+        lines.append(reps)
+    if rule.hold is not None or result.holds:
+        target = rule.value(rule.hold.target_s) if rule.hold is not None else None
+        reached = sum(h.reached_target for h in result.holds)
+        head = f"  Holds:     {len(result.holds)}"
+        if target is not None:
+            head += f", {reached} reached the {target:g} s target"
+        lines.append(head)
+        lines += [
+            f"             {i}. {h.start_s:.1f}-{h.end_s:.1f} s: {h.duration_s:.1f} s"
+            f"{' (target reached)' if h.reached_target else f' of {h.target_s:g} s'}"
+            for i, h in enumerate(result.holds, 1)
+        ]
+    counts = result.fault_counts()
+    if counts:
+        lines.append("  Faults:")
+        messages = {f.code: (f.message, f.severity) for f in result.faults}
+        for code, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+            message, severity = messages[code]
+            lines.append(f"    {code} x{n} [{severity}]: {message}")
+    else:
+        lines.append("  Faults:    none")
+    if result.warnings:
+        lines.append("  Set-up warnings:")
+        seen: dict[str, tuple[int, str]] = {}
+        for w in result.warnings:
+            n, _ = seen.get(w.code, (0, ""))
+            seen[w.code] = (n + 1, w.message)
+        lines += [f"    {code} x{n}: {message}" for code, (n, message) in seen.items()]
+    if result.stopped_for_pain:
+        lines.append("  Stopped for pain: yes")
+    prescription = prescription_text(rule.prescription)
+    if prescription:
+        lines.append(f"  Prescribed: {prescription}")
+    return "\n".join(lines)
+
+
+__all__ = ["REP_COLUMNS", "prescription_text", "rep_table", "rep_unit", "summary_text", "to_csv", "to_json"]

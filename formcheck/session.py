@@ -1,0 +1,157 @@
+"""What a set produced: reps, holds, faults and warnings, and the JSON contract of the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class Rep:
+    """One complete repetition. Times in seconds from the start of the clip."""
+
+    index: int
+    start_s: float
+    peak_s: float
+    end_s: float
+    side: str | None
+    peak_value: float
+    range_of_motion: float
+    rise_s: float
+    hold_s: float
+    fall_s: float
+    fall_speed: float = float("nan")
+    faults: list[str] = field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass
+class Hold:
+    start_s: float
+    end_s: float
+    target_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    @property
+    def reached_target(self) -> bool:
+        return self.duration_s + 1e-9 >= self.target_s
+
+
+@dataclass
+class FaultEvent:
+    code: str
+    start_s: float
+    end_s: float
+    message: str
+    severity: str
+    rep_index: int | None = None
+
+
+@dataclass
+class Warning:
+    """A set-up problem (not a form fault): nobody in view, body out of frame, wrong view."""
+
+    code: str
+    start_s: float
+    end_s: float
+    message: str
+
+
+@dataclass
+class SessionResult:
+    """The outcome of running one rule over one clip or one live set."""
+
+    exercise: str
+    exercise_name: str
+    rep_metric: str | None
+    duration_s: float
+    fps: float
+    frames: int
+    counting_started_s: float | None
+    reps: list[Rep]
+    holds: list[Hold]
+    faults: list[FaultEvent]
+    warnings: list[Warning]
+    metric_units: dict[str, str]
+    thresholds: dict[str, float]
+    prescription: dict[str, Any]
+    stopped_for_pain: bool = False
+    #: Per-frame series for plots: ``t`` plus one array per metric (not in the JSON).
+    series: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    @property
+    def rep_count(self) -> int:
+        return len(self.reps)
+
+    def reps_by_side(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for rep in self.reps:
+            if rep.side:
+                counts[rep.side] = counts.get(rep.side, 0) + 1
+        return counts
+
+    def fault_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for fault in self.faults:
+            counts[fault.code] = counts.get(fault.code, 0) + 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON contract of ``formcheck analyze --json``."""
+
+        def rnd(x: float | None) -> float | None:
+            return None if x is None or not np.isfinite(x) else round(float(x), 3)
+
+        return {
+            "exercise": self.exercise,
+            "exercise_name": self.exercise_name,
+            "rep_metric": self.rep_metric,
+            "duration_s": rnd(self.duration_s),
+            "fps": rnd(self.fps),
+            "frames": self.frames,
+            "counting_started_s": rnd(self.counting_started_s),
+            "rep_count": self.rep_count,
+            "reps_by_side": self.reps_by_side(),
+            "reps": [
+                {
+                    "index": r.index,
+                    "start_s": rnd(r.start_s),
+                    "peak_s": rnd(r.peak_s),
+                    "end_s": rnd(r.end_s),
+                    "side": r.side,
+                    "duration_s": rnd(r.duration_s),
+                    "peak_value": rnd(r.peak_value),
+                    "range_of_motion": rnd(r.range_of_motion),
+                    "rise_s": rnd(r.rise_s),
+                    "hold_s": rnd(r.hold_s),
+                    "fall_s": rnd(r.fall_s),
+                    "fall_speed": rnd(r.fall_speed),
+                    "faults": list(r.faults),
+                }
+                for r in self.reps
+            ],
+            "holds": [
+                {
+                    "start_s": rnd(h.start_s),
+                    "end_s": rnd(h.end_s),
+                    "duration_s": rnd(h.duration_s),
+                    "target_s": rnd(h.target_s),
+                    "reached_target": h.reached_target,
+                }
+                for h in self.holds
+            ],
+            "faults": [{k: (rnd(v) if k.endswith("_s") else v) for k, v in asdict(f).items()} for f in self.faults],
+            "fault_counts": self.fault_counts(),
+            "warnings": [{k: (rnd(v) if k.endswith("_s") else v) for k, v in asdict(w).items()} for w in self.warnings],
+            "thresholds": self.thresholds,
+            "prescription": self.prescription,
+            "stopped_for_pain": self.stopped_for_pain,
+        }

@@ -1,0 +1,264 @@
+"""Live page: the browser webcam through streamlit-webrtc, coached by :class:`LiveSession`.
+
+The video callback runs in streamlit-webrtc's thread and only hands frames to the session
+(which returns them drawn at once); a fragment re-run twice a second shows the counter,
+set-up checklist and cues, and speaks new cues with the browser's speechSynthesis.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+
+import av
+import streamlit as st
+import streamlit.components.v1 as components
+
+from formcheck.engine import Engine, EngineStatus
+from formcheck.live import SETUP_HOLD_S, CueSpeaker, LiveSession
+from formcheck.overlay import BannerDrawer, format_value, metric_label
+from formcheck.pose import PoseOptions
+from formcheck.report import to_json
+from formcheck.rules.schema import Rule
+from formcheck.session import SessionResult
+from formcheck.ui import common
+
+#: How often the status panel refreshes while the camera runs (seconds).
+PANEL_REFRESH_S = 0.5
+CAMERA_KEY = "live-camera"
+PAIN_KEY = "live_pain"
+STOPPED_CUE = "Set stopped. Rest now. If the pain stays or spreads, see your GP or physiotherapist."
+
+_STYLE = """<style>
+.st-key-live_pain button { min-height: 4.5rem; font-size: 1.6rem; font-weight: 700; background: #c62828;
+  border-color: #c62828; color: #fff; }
+.st-key-live_pain button p { font-size: 1.6rem; }
+.fc-cue { font-size: 2rem; line-height: 1.25; font-weight: 700; padding: .6rem .9rem; border-radius: .5rem; }
+.fc-cue.fault { background: #c62828; color: #fff; } .fc-cue.setup { background: #ffd200; color: #000; }
+.fc-cue.guidance { background: #1450be; color: #fff; } .fc-cue.ok { background: #2e7d32; color: #fff; }
+</style>"""
+
+_SPEAK_JS = """<script>
+(function () {
+  var text = %s, id = %s, w = window;
+  try { if (window.parent && window.parent.speechSynthesis) { w = window.parent; } } catch (e) { w = window; }
+  w.__formcheckCues = w.__formcheckCues || [];
+  if (w.__formcheckCues.some(function (c) { return c.id === id; })) { return; }
+  w.__formcheckCues.push({id: id, text: text, t: Date.now()});
+  if (!w.speechSynthesis) { return; }
+  w.speechSynthesis.cancel();
+  var u = new w.SpeechSynthesisUtterance(text);
+  u.rate = 0.95;
+  w.speechSynthesis.speak(u);
+})();
+</script>"""
+
+
+class LiveHolder:
+    """Joins the camera thread and the page: one :class:`LiveSession` per set, made on the
+    first frame after the page arms it, ended by :meth:`finish`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._config: tuple[Rule, PoseOptions] | None = None
+        self.session: LiveSession | None = None
+
+    def arm(self, rule: Rule, options: PoseOptions) -> None:
+        """Allow a session with this rule; a running session with another rule is ended."""
+        with self._lock:
+            self._config = (rule, options)
+            old = self.session
+            if old is None or (old.rule == rule and old.options.variant == options.variant):
+                return
+            self.session = None
+        old.close()  # outside the lock: closing waits for the model, frames must not
+
+    def process_av(self, frame: av.VideoFrame) -> av.VideoFrame:
+        """streamlit-webrtc's video callback: never waits for the model."""
+        with self._lock:
+            session = self.session
+            if session is None and self._config is not None:
+                session = self.session = LiveSession(*self._config)
+        if session is None:
+            return frame
+        out = av.VideoFrame.from_ndarray(session.process(frame.to_ndarray(format="rgb24")), format="rgb24")
+        if frame.time_base is not None:
+            out.pts, out.time_base = frame.pts, frame.time_base
+        return out
+
+    def finish(self, pain: bool = False) -> SessionResult | None:
+        """End the current set and disarm (in one step, so a frame arriving meanwhile cannot
+        start a new set); the set's result, or None if no frame was processed."""
+        with self._lock:
+            session, self.session, self._config = self.session, None, None
+        if session is None:
+            return None
+        if session.frames_processed == 0 and not pain:
+            session.close()
+            return None
+        return session.stop_for_pain() if pain else session.summary()
+
+
+def _holder() -> LiveHolder:
+    return st.session_state.setdefault("live_holder", LiveHolder())
+
+
+def _stop_for_pain(rule: Rule) -> None:
+    result = _holder().finish(pain=True)
+    st.session_state["live_stop"] = True
+    if result is None:  # pressed before the first frame: still record the stop
+        engine = Engine(rule)
+        engine.stop_for_pain()
+        result = engine.result()
+    _record(result, rule)
+    _reset_cues()
+    st.session_state["live_say"] = STOPPED_CUE
+
+
+def _reset_cues() -> None:
+    for key in ("live_speaker", "live_cues"):
+        st.session_state.pop(key, None)
+
+
+def _record(result: SessionResult, rule: Rule) -> None:
+    st.session_state["live_result"] = (result, rule)
+    st.session_state.setdefault("live_history", []).append(result.to_dict())
+
+
+def safety_gate() -> bool:
+    """The safety notice, acknowledged once per browser session before the camera starts."""
+    if st.session_state.get("safety_ack"):
+        return True
+    st.warning(common.SAFETY_NOTICE)
+    if st.button("I have read this — continue", key="safety_ok", type="primary"):
+        st.session_state["safety_ack"] = True
+        st.rerun()
+    return False
+
+
+def _cue_html(status: EngineStatus, rule: Rule, counting: bool) -> str:
+    cue = BannerDrawer(rule).message(status)
+    if cue is None:
+        return '<div class="fc-cue ok" role="status" aria-label="current cue">Good form — keep going</div>'
+    headline, _, kind = cue
+    css = "setup" if kind == "setup_warning" else ("guidance" if kind == "guidance" else "fault")
+    if kind == "guidance" and counting:
+        headline = "Set-up good — get into the start position"
+    return f'<div class="fc-cue {css}" role="status" aria-label="current cue">{html.escape(headline)}</div>'
+
+
+def _speak(text: str, cue_id: str) -> None:
+    def js(value: str) -> str:  # a JSON string that cannot close the <script> element
+        return json.dumps(value).replace("</", "<\\/")
+
+    components.html(_SPEAK_JS % (js(text), js(cue_id)), height=0)
+
+
+@st.fragment(run_every=PANEL_REFRESH_S)
+def live_panel(rule: Rule, speech: bool) -> None:
+    """Counter, hold, key angle, cue, set-up checklist and statistics; speaks new cues."""
+    session = _holder().session
+    if session is None:
+        st.info("Waiting for the camera…")
+        return
+    if session.error is not None:
+        common.show_error(session.error)
+        return
+    status, setup = session.status(), session.setup()
+    cols = st.columns(3)
+    with cols[0]:
+        if rule.is_alternating:
+            st.metric("Reps (left / right)", f"{status.reps_by_side.get('left', 0)} / "
+                                             f"{status.reps_by_side.get('right', 0)}")
+        elif rule.rep is not None:
+            st.metric("Reps", status.rep_count)
+    with cols[1]:
+        if rule.hold is not None:
+            st.metric(f"Hold (target {status.hold_target_s:g} s)", f"{status.hold_s:.1f} s")
+    with cols[2]:
+        key = rule.key_metrics[0] if rule.key_metrics else None
+        if key is not None:
+            value = status.values.get(key, float("nan"))
+            st.metric(metric_label(key), format_value(value, rule.metrics[key].unit))
+    st.markdown(_cue_html(status, rule, setup.counting_enabled), unsafe_allow_html=True)
+    st.markdown("**Camera set-up**")
+    for item in setup.items:
+        mark = ":green[:material/check_circle:]" if item.ok else ":red[:material/cancel:]"
+        st.markdown(f"{mark} {item.label}" + (f" — {item.message}" if not item.ok else ""))
+    if setup.counting_enabled:
+        st.success("Set-up good: counting is on.")
+    else:
+        st.info(f"Counting starts once set-up has been good for {SETUP_HOLD_S:g} s.")
+    speaker: CueSpeaker = st.session_state.setdefault("live_speaker", CueSpeaker())
+    speaker.offer(session.events())
+    cue = speaker.next_cue()
+    if cue is not None:
+        n = st.session_state["live_cue_n"] = st.session_state.get("live_cue_n", 0) + 1
+        st.session_state.setdefault("live_cues", []).append(cue)
+        if speech:
+            _speak(cue, f"cue-{id(session)}-{n}")
+    said = st.session_state.get("live_cues", [])[-3:]
+    if said:
+        st.caption("Cues: " + " · ".join(reversed(said)))
+    s = session.stats()
+    st.caption(f"Pose model: {s.processed_fps:.0f} frames/s of {s.input_fps:.0f} · capture → result "
+               f"{s.latency_ms_mean:.0f} ms (p95 {s.latency_ms_p95:.0f}) · on screen {s.display_delay_ms_mean:.0f} ms")
+
+
+def set_summary(result: SessionResult, rule: Rule) -> None:
+    """What the person sees when the set ends."""
+    st.subheader("Set summary")
+    common.result_overview(result, rule)
+    st.download_button("Download this set (JSON)", to_json(result), file_name=f"{rule.id}_set.json",
+                       mime="application/json", key="live_dl", on_click="ignore")
+
+
+def render() -> None:
+    """The Live page."""
+    from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+    st.title("Live coaching")
+    rule = common.exercise_picker()
+    if rule is None or not safety_gate():
+        return
+    st.html(_STYLE)
+    variant = common.variant_picker("full", key="live_variant")
+    speech = st.sidebar.toggle("Spoken cues", value=True, key="live_speech")
+    holder = _holder()
+    stopping = st.session_state.get("live_stop", False)  # until the stream is seen stopped
+    video, panel = st.columns([3, 2], gap="medium")
+    with video:
+        st.caption(rule.setup)
+        ctx = webrtc_streamer(
+            key=CAMERA_KEY, mode=WebRtcMode.SENDRECV, rtc_configuration={"iceServers": []},
+            media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}, "audio": False},
+            video_frame_callback=holder.process_av, async_processing=True,
+            desired_playing_state=False if stopping else None,
+            video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
+        )
+    if stopping and not ctx.state.playing:
+        st.session_state.pop("live_stop")
+    playing = bool(ctx.state.playing) and not stopping
+    with panel:
+        if playing:  # frames before this (a fraction of a second after START) pass through unannotated
+            holder.arm(rule, PoseOptions(variant=variant))
+            st.button("Stop — it hurts", icon=":material/front_hand:", key=PAIN_KEY, on_click=_stop_for_pain,
+                      args=(rule,), width="stretch", help="Ends the set now and records that it hurt.")
+            st.session_state.pop("live_result", None)
+            live_panel(rule, speech)
+            return
+        result = holder.finish()
+        if result is not None:
+            _record(result, rule)
+            _reset_cues()
+        st.info(f"Press **START** to turn the camera on. {rule.setup}")
+        last = st.session_state.get("live_result")
+        if last is not None:
+            set_summary(*last)
+        say = st.session_state.pop("live_say", None)
+        if say and speech:
+            _speak(say, f"stopped-{len(st.session_state.get('live_history', []))}")
+
+
+__all__ = ["LiveHolder", "live_panel", "render", "safety_gate", "set_summary"]

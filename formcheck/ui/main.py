@@ -1,0 +1,36 @@
+"""The app's entry script: page config, navigation of the three pages, the safety notice.
+
+``streamlit run app.py`` (repo) and ``streamlit run <this file>`` (an installed package,
+e.g. from ``formcheck app``) run the same thing. Settings: ``.streamlit/config.toml`` in the
+working folder, or the equivalent flags (see :data:`SERVER_FLAGS`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+#: The settings of ``.streamlit/config.toml`` as command-line flags (for ``formcheck app``).
+SERVER_FLAGS = ("--server.address", "localhost", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                "--server.maxUploadSize", "1024", "--server.maxMessageSize", "1024")
+SCRIPT = Path(__file__)
+
+
+def run() -> None:
+    from formcheck.ui import live, review, tune
+    from formcheck.ui.common import SAFETY_NOTICE
+
+    st.set_page_config(page_title="formcheck", page_icon=":material/self_improvement:", layout="wide")
+    page = st.navigation([
+        st.Page(live.render, title="Live", icon=":material/videocam:", url_path="live", default=True),
+        st.Page(review.render, title="Review", icon=":material/movie:", url_path="review"),
+        st.Page(tune.render, title="Tune", icon=":material/tune:", url_path="tune"),
+    ])
+    with st.sidebar.expander("Safety", expanded=False):
+        st.markdown(SAFETY_NOTICE)
+    page.run()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,45 @@
+"""Shared pytest set-up: markers, and the fixtures of the app tests.
+
+The real pose model runs at most once per test session per clip: landmark tracks are
+cached in a session temporary folder (``FORMCHECK_CACHE_DIR``), which the app also uses.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from app_support import BRIDGE, MODELS, SAMPLES, VARIANT
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: end-to-end test in a real headless Chromium (Playwright)")
+
+
+@pytest.fixture(scope="session")
+def app_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Model folder, landmark cache and an empty profiles folder for the app under test."""
+    values = {
+        "FORMCHECK_MODEL_DIR": os.environ.get("FORMCHECK_MODEL_DIR") or str(MODELS),
+        "FORMCHECK_CACHE_DIR": str(tmp_path_factory.mktemp("landmark-cache")),
+        "FORMCHECK_PROFILES_DIR": str(tmp_path_factory.mktemp("profiles")),
+        "FORMCHECK_SAMPLES_DIR": str(SAMPLES),
+    }
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    yield values
+    for key, old in saved.items():
+        if old is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = old
+
+
+@pytest.fixture(scope="session")
+def bridge_track(app_env: dict[str, str]):
+    """bridge_01's pose track from the real model (lite), computed once and cached on disk."""
+    from formcheck.pipeline import track_video
+    from formcheck.pose import PoseOptions
+
+    return track_video(BRIDGE, PoseOptions(variant=VARIANT), cache_dir=app_env["FORMCHECK_CACHE_DIR"])

@@ -1,0 +1,56 @@
+"""Integration: the real pose model on the real sample clips, compared with their hand labels.
+
+Covers the clips of the four exercises of the core pipeline (back extension, rock back,
+knee rolls, glute bridge). Landmarks are computed once per test session and shared with the
+``formcheck eval`` test through a landmark cache.
+"""
+
+from __future__ import annotations
+
+import pytest
+from app_support import MODELS, SAMPLES, needs_samples
+
+from formcheck.engine import analyze_track
+from formcheck.evaluate import evaluate, match_peaks, summary
+from formcheck.labels import read_labels
+from formcheck.pipeline import track_video
+from formcheck.pose import PoseOptions
+from formcheck.rules import load_rule
+
+CORE = {"back_extension", "rock_back", "knee_rolls", "glute_bridge"}
+LABELS = SAMPLES / "labels.toml"
+OPTIONS = PoseOptions(variant="full")
+CORE_CLIPS = [c for c in read_labels(LABELS) if c.exercise in CORE] if LABELS.is_file() else []
+
+pytestmark = [needs_samples, pytest.mark.model]
+
+
+@pytest.fixture(scope="session")
+def landmark_cache(tmp_path_factory):
+    import os
+
+    os.environ.setdefault("FORMCHECK_MODEL_DIR", str(MODELS))
+    return tmp_path_factory.mktemp("real-clip-landmarks")
+
+
+@pytest.mark.parametrize("label", CORE_CLIPS, ids=[c.file for c in CORE_CLIPS])
+def test_rep_count_and_timing_match_the_labels(label, landmark_cache):
+    track = track_video(SAMPLES / label.file, OPTIONS, cache_dir=landmark_cache)
+    result = analyze_track(track, load_rule(label.exercise))
+    assert label.count_error(result.rep_count) <= 1, f"{result.rep_count} reps, labelled {label.reps}"
+    assert result.counting_started_s is not None
+    matched = match_peaks(label.rep_peaks_s, [r.peak_s for r in result.reps])
+    assert len(matched) >= 0.8 * len(label.rep_peaks_s)
+    if not label.faults:
+        assert not [f for f in result.faults if f.severity != "info"], "a clip labelled without faults"
+    for fault in label.faults:  # each clearly visible labelled fault is reported while it happens
+        assert any(f.code == fault["kind"] and f.start_s < fault["end_s"] and f.end_s > fault["start_s"]
+                   for f in result.faults), fault
+
+
+def test_eval_over_the_core_clips(landmark_cache):
+    scores = evaluate(LABELS, OPTIONS, only=CORE, cache_dir=landmark_cache, recognise=False)
+    figures = summary(scores)
+    assert figures["clips_with_rule"] == len(CORE_CLIPS) >= 7
+    assert figures["exact"] >= 0.8 * figures["clips_with_rule"]
+    assert figures["within_one"] == figures["clips_with_rule"]
