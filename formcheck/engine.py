@@ -34,6 +34,8 @@ BASELINE_TIME_S = 1.0
 #: share of the rep's range, or has not gone lower for SETTLE_S seconds.
 SETTLE_FRACTION = 0.1
 SETTLE_S = 0.4
+#: While lowering, a drop smaller than this share of the rep's range within SETTLE_S is no movement.
+STILL_FRACTION = 0.03
 LOWERING_MEASURES = ("fall_s", "fall_speed")
 #: The bottom a rep starts from is the last moment within this share of the hysteresis band of
 #: the lowest value (a flat rest starts the rep when it ends, not when it began).
@@ -113,6 +115,7 @@ class RuleMachine:
         self._rep_start = (0.0, 0.0)  # (t, signed value) of the trough the rep rose from
         self._trough = (0.0, math.inf)
         self._descent: Rep | None = None
+        self._descent_low = (0.0, math.inf)  # lowest point since the rep was counted
         self._top_start = 0.0
         self._top_end = 0.0
         self._top_end_value = 0.0
@@ -318,6 +321,7 @@ class RuleMachine:
         self._judge_rep(rep, events, LOWERING_MEASURES, exclude=True)
         self._attach_faults(rep)
         self._descent = rep
+        self._descent_low = (self.t, self.sign * self._rep_value())
         label = f"{rep.index}" if side is None else f"{rep.index} ({side})"
         events.append(Event("rep", self.t, label, {"index": rep.index, "side": side}))
 
@@ -326,8 +330,13 @@ class RuleMachine:
         rep = self._descent
         if rep is None:
             return
-        trough_t, trough = self._trough
         settle = SETTLE_FRACTION * max(rep.range_of_motion, 1e-9)
+        low_t, low = self._descent_low
+        if sx < low - STILL_FRACTION * max(rep.range_of_motion, 1e-9):
+            self._descent_low = (self.t, sx)  # still going down
+        elif sx < low:
+            self._descent_low = (low_t, sx)  # creeping, not moving: keep the time
+        trough_t, trough = self._descent_low
         if not force and sx <= trough + settle and self.t - trough_t < SETTLE_S:
             return
         rep.end_s = trough_t
@@ -507,14 +516,15 @@ class RuleMachine:
             return
         self._finished = True
         if self._descent is not None:
-            self._track_descent(self._trough[1], [], force=True)
+            self._track_descent(self._descent_low[1], [], force=True)
         spec = self.rule.hold
         if spec is not None and spec.when != "top" and self._hold.active:
             if self._hold_last_true - self._hold.started >= self.v(spec.min_s):
                 self.holds.append(Hold(self._hold.started, self._hold_last_true, self.v(spec.target_s)))
             self._hold.active = False
         top_hold = self._top_end - self._top_start
-        if spec is not None and spec.when == "top" and self.phase == "top" and 0 < top_hold and top_hold >= self.v(spec.min_s):
+        open_top = spec is not None and spec.when == "top" and self.phase == "top"
+        if open_top and top_hold > 0 and top_hold >= self.v(spec.min_s):
             self.holds.append(Hold(self._top_start, self._top_end, self.v(spec.target_s)))
 
 

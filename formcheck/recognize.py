@@ -81,7 +81,8 @@ def posture_features(track: PoseTrack) -> dict[str, np.ndarray]:
     Heights are above the lowest visible body point ("floor") in torso lengths; angles in degrees.
     """
     xy, vis = _xy(track)
-    shoulder, hip, knee_l, knee_r = _mid(xy, "shoulder"), _mid(xy, "hip"), xy[:, INDEX["left_knee"]], xy[:, INDEX["right_knee"]]
+    shoulder, hip = _mid(xy, "shoulder"), _mid(xy, "hip")
+    knee_l, knee_r = xy[:, INDEX["left_knee"]], xy[:, INDEX["right_knee"]]
     with np.errstate(invalid="ignore"):
         torso = float(np.nanmedian(kin.distance(shoulder, hip))) or 1.0
         ys = np.where(vis[:, _FLOOR_POINTS] > 0.3, xy[:, _FLOOR_POINTS, 1], np.nan)
@@ -107,8 +108,9 @@ def posture_of_frame(f: dict[str, float]) -> str | None:
     """Classify one frame's features (see :func:`posture_features`) into a posture name.
 
     Seen end-on (shoulders much wider than the foreshortened torso) a lying person is
-    side-lying when the shoulders are stacked, else supine. Upright trunk (> 50 deg): standing (hips and knees high), kneeling (a knee at floor level,
-    hips well above it) or seated. Otherwise: side-lying (shoulders stacked one above the
+    side-lying when the shoulders are stacked, else supine. Upright trunk (> 50 deg):
+    standing (hips and knees high), kneeling (a knee at floor level, hips well above it) or
+    seated. Otherwise: side-lying (shoulders stacked one above the
     other in the picture), all fours (a knee on the floor, hips raised), supine (face up, or
     knees bent upward), seated folded forward (hips lowest, legs along the floor) or prone.
     """

@@ -129,6 +129,15 @@ def summary_text(result: SessionResult, rule: Rule) -> str:
         if rule.is_alternating or by_side:
             reps += f" (left {by_side.get('left', 0)}, right {by_side.get('right', 0)})"
         lines.append(reps)
+        if result.reps:
+            unit = rep_unit(result, rule)
+            lines.append(f"    {'#':>3} {'side':5} {'start':>6} {'peak':>6} {'end':>6} {'range':>8} "
+                         f"{'up s':>5} {'hold s':>6} {'down s':>6}  faults")
+            for r in result.reps:
+                rom = f"{r.range_of_motion:.0f}" if r.range_of_motion == r.range_of_motion else "-"
+                lines.append(f"    {r.index:>3} {r.side or '':5} {r.start_s:6.1f} {r.peak_s:6.1f} {r.end_s:6.1f} "
+                             f"{rom + ' ' + unit:>8} {r.rise_s:5.1f} {r.hold_s:6.1f} {r.fall_s:6.1f}  "
+                             f"{', '.join(r.faults) or '-'}")
     if rule.hold is not None or result.holds:
         target = rule.value(rule.hold.target_s) if rule.hold is not None else None
         reached = sum(h.reached_target for h in result.holds)

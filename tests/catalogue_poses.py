@@ -92,11 +92,11 @@ def bird_dog_track(reps: int = 4, same_side: bool = False, arm_peak: float = 0.0
 def supine(near: Limb = REST_LEG, far: Limb | None = None, trunk: float = 180.0, head: float = 180.0,
            hip_y: float = 0.1, hip_x: float = 0.0) -> dict:
     """Lying on the back, head toward -x (trunk 180 = flat; less than 180 = shoulders raised)."""
-    return body(hip=(hip_x, hip_y), trunk=trunk, head=head, near=near, far=far or near)
+    return body(hip=(hip_x, hip_y), trunk=trunk, head=head, near=near, far=far or near, face=head - 90.0)
 
 
 def dead_bug_track(reps: int = 4, leg_low: bool = False, back_lift: bool = False, fps: float = 20.0) -> object:
-    """Supine 90/90 with arms up; alternately the left and the right leg straighten out with the opposite arm overhead."""
+    """Supine 90/90 with arms up; the left, then the right leg straightens with the opposite arm overhead."""
     period = 3.5
     drop = -12.0 if leg_low else 5.0
 
@@ -206,8 +206,10 @@ def figure_four_track(reps: int = 2, pelvis_lift: bool = False, pelvis_roll: boo
         rest_ankle = pts[f"{crossed}_ankle"]
         target = sup_knee + np.array([0.0, 0.03, 0.0])
         pts = _set(pts, crossed, ankle=rest_ankle + (target - rest_ankle) * e)
-        hip = pts[f"{crossed}_hip"]
-        pts[f"{crossed}_knee"] = hip + (pts[f"{crossed}_ankle"] - hip) * 0.5 + np.array([0.0, 0.05, 0.0])
+        hip, rest_knee = pts[f"{crossed}_hip"], pts[f"{crossed}_knee"]
+        side_out = 1.0 if crossed == "left" else -1.0  # the crossed knee falls out to its side
+        knee_target = hip + np.array([0.05, 0.30, 0.25 * side_out])
+        pts[f"{crossed}_knee"] = rest_knee + (knee_target - rest_knee) * e
         if pelvis_roll:
             pts[f"{crossed}_hip"] = pts[f"{crossed}_hip"] + np.array([0.0, 0.1 * e, 0.0])
         return pts
@@ -224,7 +226,8 @@ def abdominal_hold_track(hold_s: float = 14.0, neck: bool = False, shoulders: bo
         pts = supine(head=150.0 if neck and active else 180.0)
         wobble = 0.08 * math.sin(2 * math.pi * 1.5 * t) if active else 0.0
         for name in list(pts):
-            moved = (shoulders and any(p in name for p in ("shoulder", "elbow", "wrist", "ear", "eye", "nose", "mouth")))
+            upper = ("shoulder", "elbow", "wrist", "ear", "eye", "nose", "mouth")
+            moved = shoulders and any(p in name for p in upper)
             moved = moved or (legs and any(p in name for p in ("knee", "ankle", "heel", "foot")))
             if moved:
                 pts[name] = pts[name] + np.array([0.0, wobble, 0.0])
@@ -262,7 +265,8 @@ def plank_track(duration_s: float = 8.0, sag: float = 0.0, knee_taps: int = 0, f
 
 
 # -- kneeling, seated, side-lying ---------------------------------------------------------
-def kneel(front: str | None = None, front_thigh: float = -180.0, front_shin: float = -90.0, trunk: float = 90.0) -> dict:
+def kneel(front: str | None = None, front_thigh: float = -180.0, front_shin: float = -90.0,
+          trunk: float = 90.0) -> dict:
     """Tall kneeling facing -x, or half-kneeling with the ``front`` ("left"/"right") leg forward."""
     hip = (0.0, FLOOR + 0.45)
     back = Limb(thigh=-90, shin=0, upper_arm=-90, forearm=-90)

@@ -58,7 +58,7 @@ class Limb:
 
 def body(hip: Point = (0.0, 0.1), trunk: float = 90.0, head: float | None = None, near: Limb = Limb(),
          far: Limb | None = None, near_side: str = "left", lengths: dict[str, float] | None = None,
-         trunk_twist_deg: float = 0.0, pelvis_twist_deg: float = 0.0) -> dict[str, np.ndarray]:
+         trunk_twist_deg: float = 0.0, pelvis_twist_deg: float = 0.0, face: float | None = None) -> dict[str, np.ndarray]:
     """Joint positions (metres) of a stick figure, keyed by BlazePose landmark name.
 
     Args:
@@ -70,12 +70,17 @@ def body(hip: Point = (0.0, 0.1), trunk: float = 90.0, head: float | None = None
         lengths: segment lengths overriding :data:`LENGTHS`.
         trunk_twist_deg, pelvis_twist_deg: rotation of the shoulder / hip line about the trunk
             axis (degrees; positive brings the near shoulder/hip toward the head direction +x).
+        face: direction the face (nose) points; default ``head + 90``, which is "forward" for a
+            person facing -x (upright, seated, kneeling, all fours, prone); pass ``head - 90``
+            for a person lying on the back with the head toward -x.
     """
     seg = {**LENGTHS, **(lengths or {})}
     far = far or near
     hip3 = np.array([*hip, 0.0][:3], dtype=float)
     sign = {near_side: 1.0, ("right" if near_side == "left" else "left"): -1.0}
-    head_dir = _dir(trunk if head is None else head)
+    head_deg = trunk if head is None else head
+    head_dir = _dir(head_deg)
+    face_dir = _dir(head_deg + 90.0 if face is None else face)
     shoulder_mid = hip3 + seg["torso"] * _dir(trunk)
     pts: dict[str, np.ndarray] = {}
     for side, limb in ((near_side, near), ("right" if near_side == "left" else "left", far)):
@@ -98,9 +103,9 @@ def body(hip: Point = (0.0, 0.1), trunk: float = 90.0, head: float | None = None
         for finger in ("pinky", "index", "thumb"):
             pts[f"{side}_{finger}"] = wrist + 0.07 * _dir(limb.forearm)
         for eye in ("eye_inner", "eye", "eye_outer"):
-            pts[f"{side}_{eye}"] = shoulder_mid + (seg["neck"] + 0.05) * head_dir + s * np.array([0.0, 0.0, 0.03])
-        pts[f"mouth_{side}"] = shoulder_mid + (seg["neck"] - 0.02) * head_dir + s * np.array([0.0, 0.0, 0.02])
-    pts["nose"] = shoulder_mid + (seg["neck"] + 0.08) * head_dir
+            pts[f"{side}_{eye}"] = shoulder_mid + (seg["neck"] + 0.03) * head_dir + 0.08 * face_dir + s * np.array([0, 0, 0.03])
+        pts[f"mouth_{side}"] = shoulder_mid + (seg["neck"] - 0.04) * head_dir + 0.08 * face_dir + s * np.array([0, 0, 0.02])
+    pts["nose"] = shoulder_mid + seg["neck"] * head_dir + 0.1 * face_dir
     return pts
 
 
