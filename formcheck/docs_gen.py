@@ -80,6 +80,8 @@ def _counting(rule: Rule) -> list[str]:
         else:
             lines.append(f"- **Hold:** timed while {_conditions(rule, hold.when)}; target {_secs(rule, hold.target_s)}"
                          f" (holds under {_secs(rule, hold.min_s)} are not recorded).")
+    if rule.signature:
+        lines.append(f"- **Recognised by:** {_conditions(rule, rule.signature)} while performed.")
     return lines
 
 

@@ -115,7 +115,7 @@ class RuleMachine:
         self._rep_start = (0.0, 0.0)  # (t, signed value) of the trough the rep rose from
         self._trough = (0.0, math.inf)
         self._descent: Rep | None = None
-        self._descent_low = (0.0, math.inf)  # lowest point since the rep was counted
+        self._descent_samples: list[tuple[float, float]] = []  # the lowering after the last rep
         self._top_start = 0.0
         self._top_end = 0.0
         self._top_end_value = 0.0
@@ -321,28 +321,33 @@ class RuleMachine:
         self._judge_rep(rep, events, LOWERING_MEASURES, exclude=True)
         self._attach_faults(rep)
         self._descent = rep
-        self._descent_low = (self.t, self.sign * self._rep_value())
+        self._descent_samples = [(self.t, self.sign * self._rep_value())]
         label = f"{rep.index}" if side is None else f"{rep.index} ({side})"
         events.append(Event("rep", self.t, label, {"index": rep.index, "side": side}))
 
     def _track_descent(self, sx: float, events: list[Event], force: bool = False) -> None:
-        """Follow the lowering after a rep to its lowest point, then time it and judge it."""
+        """Follow the lowering after a rep to its lowest point, then time it and judge it.
+
+        The lowering ends when the metric rises again (by SETTLE_FRACTION of the rep's range)
+        or has dropped less than STILL_FRACTION of the range in the last SETTLE_S seconds; its
+        lowest point is the first moment within that small margin of the final low."""
         rep = self._descent
         if rep is None:
             return
-        settle = SETTLE_FRACTION * max(rep.range_of_motion, 1e-9)
-        low_t, low = self._descent_low
-        if sx < low - STILL_FRACTION * max(rep.range_of_motion, 1e-9):
-            self._descent_low = (self.t, sx)  # still going down
-        elif sx < low:
-            self._descent_low = (low_t, sx)  # creeping, not moving: keep the time
-        trough_t, trough = self._descent_low
-        if not force and sx <= trough + settle and self.t - trough_t < SETTLE_S:
+        samples = self._descent_samples
+        if not force:
+            samples.append((self.t, sx))
+        scale = max(rep.range_of_motion, 1e-9)
+        low = min(v for _, v in samples)
+        earlier = [v for t, v in samples if t <= self.t - SETTLE_S]
+        rising = sx > low + SETTLE_FRACTION * scale
+        still = bool(earlier) and earlier[-1] - low <= STILL_FRACTION * scale
+        if not (force or rising or still):
             return
+        trough_t = next(t for t, v in samples if v <= low + STILL_FRACTION * scale)
         rep.end_s = trough_t
         rep.fall_s = max(0.0, trough_t - self._top_end)
-        drop = abs(self._top_end_value - trough)
-        rep.fall_speed = drop / rep.fall_s if rep.fall_s > 0 else float("inf")
+        rep.fall_speed = abs(self._top_end_value - low) / rep.fall_s if rep.fall_s > 0 else float("inf")
         self._judge_rep(rep, events, LOWERING_MEASURES)
         self._attach_faults(rep)
         self._descent = None
@@ -516,7 +521,7 @@ class RuleMachine:
             return
         self._finished = True
         if self._descent is not None:
-            self._track_descent(self._descent_low[1], [], force=True)
+            self._track_descent(0.0, [], force=True)
         spec = self.rule.hold
         if spec is not None and spec.when != "top" and self._hold.active:
             if self._hold_last_true - self._hold.started >= self.v(spec.min_s):

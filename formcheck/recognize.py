@@ -83,8 +83,10 @@ def posture_features(track: PoseTrack) -> dict[str, np.ndarray]:
     xy, vis = _xy(track)
     shoulder, hip = _mid(xy, "shoulder"), _mid(xy, "hip")
     knee_l, knee_r = xy[:, INDEX["left_knee"]], xy[:, INDEX["right_knee"]]
+    lengths = kin.distance(shoulder, hip)
+    lengths = lengths[np.isfinite(lengths) & (lengths > 0)]
+    torso = float(np.median(lengths)) if lengths.size else 1.0
     with np.errstate(invalid="ignore"):
-        torso = float(np.nanmedian(kin.distance(shoulder, hip))) or 1.0
         ys = np.where(vis[:, _FLOOR_POINTS] > 0.3, xy[:, _FLOOR_POINTS, 1], np.nan)
         floor = np.nanmin(np.where(np.isnan(ys), np.inf, ys), axis=1)
         floor[~np.isfinite(floor)] = np.nan
@@ -100,7 +102,6 @@ def posture_features(track: PoseTrack) -> dict[str, np.ndarray]:
             "knees_up": knee_bend,
             "shoulder_gap": kin.distance(xy[:, INDEX["left_shoulder"]], xy[:, INDEX["right_shoulder"]]) / torso,
             "shoulder_line": np.abs(kin.inclination(xy[:, INDEX["left_shoulder"]], xy[:, INDEX["right_shoulder"]])),
-            "view_ratio": kin.distance(xy[:, INDEX["left_shoulder"]], xy[:, INDEX["right_shoulder"]]) / torso,
         }
 
 
@@ -116,7 +117,7 @@ def posture_of_frame(f: dict[str, float]) -> str | None:
     """
     if not np.isfinite(f["trunk"]) or not np.isfinite(f["hip_height"]):
         return None
-    if f["view_ratio"] > END_ON_RATIO:  # lying, seen end-on: shoulders stacked or side by side
+    if f["shoulder_gap"] > END_ON_RATIO:  # lying, seen end-on: shoulders stacked or side by side
         return "side_lying" if f["shoulder_line"] > 45 else "supine"
     if f["trunk"] > 50:
         if f["hip_height"] > 1.1 and f["knee_height"] > 0.45:

@@ -58,7 +58,8 @@ class Limb:
 
 def body(hip: Point = (0.0, 0.1), trunk: float = 90.0, head: float | None = None, near: Limb = Limb(),
          far: Limb | None = None, near_side: str = "left", lengths: dict[str, float] | None = None,
-         trunk_twist_deg: float = 0.0, pelvis_twist_deg: float = 0.0, face: float | None = None) -> dict[str, np.ndarray]:
+         trunk_twist_deg: float = 0.0, pelvis_twist_deg: float = 0.0,
+         face: float | None = None) -> dict[str, np.ndarray]:
     """Joint positions (metres) of a stick figure, keyed by BlazePose landmark name.
 
     Args:
@@ -93,7 +94,8 @@ def body(hip: Point = (0.0, 0.1), trunk: float = 90.0, head: float | None = None
         wrist = elbow + seg["forearm"] * _dir(limb.forearm) + limb.hand_out * out
         knee = hip_p + seg["thigh"] * _dir(limb.thigh) + limb.knee_out * out
         ankle = knee + seg["shin"] * _dir(limb.shin)
-        foot_dir = limb.foot if limb.foot is not None else limb.shin + 90.0 * (1 if math.cos(math.radians(trunk)) < 0 else -1)
+        toes_up = 1.0 if math.cos(math.radians(trunk)) < 0 else -1.0  # default foot: square to the shin
+        foot_dir = limb.foot if limb.foot is not None else limb.shin + 90.0 * toes_up
         pts.update({
             f"{side}_shoulder": shoulder, f"{side}_elbow": elbow, f"{side}_wrist": wrist,
             f"{side}_hip": hip_p, f"{side}_knee": knee, f"{side}_ankle": ankle,
@@ -102,9 +104,10 @@ def body(hip: Point = (0.0, 0.1), trunk: float = 90.0, head: float | None = None
         })
         for finger in ("pinky", "index", "thumb"):
             pts[f"{side}_{finger}"] = wrist + 0.07 * _dir(limb.forearm)
+        face_point = shoulder_mid + 0.08 * face_dir
         for eye in ("eye_inner", "eye", "eye_outer"):
-            pts[f"{side}_{eye}"] = shoulder_mid + (seg["neck"] + 0.03) * head_dir + 0.08 * face_dir + s * np.array([0, 0, 0.03])
-        pts[f"mouth_{side}"] = shoulder_mid + (seg["neck"] - 0.04) * head_dir + 0.08 * face_dir + s * np.array([0, 0, 0.02])
+            pts[f"{side}_{eye}"] = face_point + (seg["neck"] + 0.03) * head_dir + s * np.array([0, 0, 0.03])
+        pts[f"mouth_{side}"] = face_point + (seg["neck"] - 0.04) * head_dir + s * np.array([0, 0, 0.02])
     pts["nose"] = shoulder_mid + seg["neck"] * head_dir + 0.1 * face_dir
     return pts
 
@@ -132,10 +135,7 @@ def pose_frame(points: dict[str, np.ndarray], t: float = 0.0, yaw_deg: float = 0
     rot = np.array([[math.cos(yaw), 0.0, -math.sin(yaw)], [0.0, 1.0, 0.0], [math.sin(yaw), 0.0, math.cos(yaw)]])
     world = {k: rot @ np.array([*v, 0.0][:3], dtype=float) for k, v in points.items()}
     arr = np.array(list(world.values()))
-    if centre is None:
-        c = (arr.min(axis=0) + arr.max(axis=0)) / 2
-    else:
-        c = rot @ np.array([*centre, 0.0][:3], dtype=float)
+    c = (arr.min(axis=0) + arr.max(axis=0)) / 2 if centre is None else rot @ np.array([*centre, 0.0][:3], dtype=float)
     lm = np.zeros((COUNT, 4), dtype=np.float32)
     default = world.get("left_hip", c)
     for name, i in INDEX.items():
