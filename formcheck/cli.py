@@ -19,12 +19,15 @@ EXIT_INTERNAL_ERROR = 1
 def _pose_options(args: argparse.Namespace):
     from formcheck.pose import PoseOptions
 
-    return PoseOptions(variant=args.variant, model_path=args.model)
+    return PoseOptions(variant=args.variant, model_path=args.model, max_people=args.max_people)
 
 
 def _add_model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--variant", choices=VARIANTS, default=DEFAULT_VARIANT, help="pose model size (default: full)")
     p.add_argument("--model", metavar="PATH", help="pose model bundle (.task) or a folder holding it")
+    p.add_argument("--max-people", type=int, choices=(1, 2), default=2,
+                   help="people the detector looks for (2, the default, warns about a second person and keeps "
+                        "following the first; 1 is ~40%% faster)")
 
 
 def _write_text(target: str, text: str) -> None:

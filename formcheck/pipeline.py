@@ -51,7 +51,8 @@ def track_video(
     info = probe(path)
     cached: Path | None = None
     if cache_dir is not None:
-        cached = Path(cache_dir) / f"{file_fingerprint(path)}.{options.variant}.npz"
+        people = "" if options.max_people == 2 else f".p{options.max_people}"
+        cached = Path(cache_dir) / f"{file_fingerprint(path)}.{options.variant}{people}.npz"
         if cached.is_file():
             return PoseTrack.load(cached)
     total = max(info.frame_count, 1)
