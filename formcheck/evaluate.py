@@ -115,13 +115,13 @@ def evaluate(
 
 
 def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}% ({part}/{whole})" if whole else "n/a"
+    return f"{100 * part / whole:.1f}% ({part}/{whole})" if whole else "n/a"
 
 
 def summary(scores: list[ClipScore]) -> dict[str, object]:
     """Overall figures (the ones the closing notes quote)."""
     counted = [s for s in scores if s.has_rule]
-    with_reps = [s for s in counted if s.label.reps > 0 or s.label.partial_reps > 0]
+    with_reps = [s for s in counted if s.label.reps > 0]
     labelled_peaks = sum(len(s.label.rep_peaks_s) for s in counted)
     no_fault_clips = [s for s in counted if not s.label.faults]
     recognised = [s for s in scores if s.recognition_confidence is not None]
@@ -174,7 +174,7 @@ def format_report(scores: list[ClipScore]) -> str:
         f"rep count off by one:   {_pct(m['off_by_one'], m['clips_with_rule'])}",
         f"rep count within one:   {_pct(m['within_one'], m['clips_with_rule'])}",
         f"mean absolute error:    {m['mean_abs_error']:.2f} reps" if m["mean_abs_error"] is not None else "",
-        f"clips with reps exact:  {_pct(m['with_reps_exact'], m['with_reps'])}, "
+        f"clips with reps > 0:    exact {_pct(m['with_reps_exact'], m['with_reps'])}, "
         f"within one {_pct(m['with_reps_within_one'], m['with_reps'])}",
         f"rep timing:             {_pct(m['peaks_matched'], m['labelled_peaks'])} of labelled peaks matched "
         f"within {PEAK_TOLERANCE_S} s"
