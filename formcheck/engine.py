@@ -30,8 +30,8 @@ WARNING_DEBOUNCE_S = 1.0
 FAULT_RELEASE_S = 0.2
 #: Time constant of the resting baseline (metric averaged while in the start position).
 BASELINE_TIME_S = 1.0
-#: The lowering after a rep ends at its lowest point: once the metric rises again by this
-#: share of the rep's range, or has not gone lower for SETTLE_S seconds.
+#: The lowering after a rep ends once the metric rises again by this share of the rep's range,
+#: or has dropped less than STILL_FRACTION of it in the last SETTLE_S seconds.
 SETTLE_FRACTION = 0.1
 SETTLE_S = 0.4
 #: While lowering, a drop smaller than this share of the rep's range within SETTLE_S is no movement.
@@ -325,26 +325,33 @@ class RuleMachine:
         label = f"{rep.index}" if side is None else f"{rep.index} ({side})"
         events.append(Event("rep", self.t, label, {"index": rep.index, "side": side}))
 
-    def _track_descent(self, sx: float, events: list[Event], force: bool = False) -> None:
-        """Follow the lowering after a rep to its lowest point, then time it and judge it.
+    def _track_descent(self, sx: float, events: list[Event]) -> None:
+        """Follow the lowering after a rep; close it once it ends.
 
         The lowering ends when the metric rises again (by SETTLE_FRACTION of the rep's range)
-        or has dropped less than STILL_FRACTION of the range in the last SETTLE_S seconds; its
-        lowest point is the first moment within that small margin of the final low."""
+        or has dropped less than STILL_FRACTION of the range in the last SETTLE_S seconds."""
         rep = self._descent
         if rep is None:
             return
         samples = self._descent_samples
-        if not force:
-            samples.append((self.t, sx))
+        samples.append((self.t, sx))
         scale = max(rep.range_of_motion, 1e-9)
         low = min(v for _, v in samples)
         earlier = [v for t, v in samples if t <= self.t - SETTLE_S]
         rising = sx > low + SETTLE_FRACTION * scale
         still = bool(earlier) and earlier[-1] - low <= STILL_FRACTION * scale
-        if not (force or rising or still):
+        if rising or still:
+            self._close_descent(events)
+
+    def _close_descent(self, events: list[Event]) -> None:
+        """Time the lowering to its lowest point (the first moment within STILL_FRACTION of
+        the rep's range of the final low) and judge it."""
+        rep = self._descent
+        if rep is None:
             return
-        trough_t = next(t for t, v in samples if v <= low + STILL_FRACTION * scale)
+        scale = max(rep.range_of_motion, 1e-9)
+        low = min(v for _, v in self._descent_samples)
+        trough_t = next(t for t, v in self._descent_samples if v <= low + STILL_FRACTION * scale)
         rep.end_s = trough_t
         rep.fall_s = max(0.0, trough_t - self._top_end)
         rep.fall_speed = abs(self._top_end_value - low) / rep.fall_s if rep.fall_s > 0 else float("inf")
@@ -396,7 +403,7 @@ class RuleMachine:
             self.phase = "moving"
         if self.phase == "moving":
             if sx >= enter:
-                self._track_descent(sx, events, force=True)
+                self._close_descent(events)
                 self._enter_top(sx)
             elif sx <= exit_:
                 self.phase = "bottom"
@@ -520,8 +527,7 @@ class RuleMachine:
         if self._finished:
             return
         self._finished = True
-        if self._descent is not None:
-            self._track_descent(0.0, [], force=True)
+        self._close_descent([])
         spec = self.rule.hold
         if spec is not None and spec.when != "top" and self._hold.active:
             if self._hold_last_true - self._hold.started >= self.v(spec.min_s):
