@@ -30,6 +30,11 @@ WARNING_DEBOUNCE_S = 1.0
 FAULT_RELEASE_S = 0.2
 #: Time constant of the resting baseline (metric averaged while in the start position).
 BASELINE_TIME_S = 1.0
+#: Its time constant while a from-baseline rep metric is further from rest, on the side away
+#: from the movement, than the rule's hysteresis band: a held movement the other way (a side
+#: bend in a rotation) must not become the rest a return from it is measured against, while a
+#: lasting change of rest position is still followed within a few of these.
+BASELINE_AWAY_TIME_S = 10.0
 #: The lowering after a rep ends once the metric rises again by this share of the rep's range,
 #: or has dropped less than STILL_FRACTION of it in the last SETTLE_S seconds.
 SETTLE_FRACTION = 0.1
@@ -277,8 +282,8 @@ class RuleMachine:
                 rep.faults.append(fault.code)
 
     # -- reps ----------------------------------------------------------------------
-    def _update_baseline(self, dt: float) -> None:
-        a = 1.0 if not self._baseline else min(1.0, dt / BASELINE_TIME_S)
+    def _update_baseline(self, dt: float, time_s: float = BASELINE_TIME_S) -> None:
+        a = 1.0 if not self._baseline else min(1.0, dt / time_s)
         for name, x in self.values.items():
             if np.isfinite(x):
                 old = self._baseline.get(name)
@@ -398,7 +403,8 @@ class RuleMachine:
         if self.phase == "bottom":
             if sx <= exit_:
                 if self.holds_true(spec.start):  # a frame out of the start position (or a bad detection) is no baseline
-                    self._update_baseline(dt)
+                    away = spec.from_baseline and sx < exit_ - abs(enter - exit_)
+                    self._update_baseline(dt, BASELINE_AWAY_TIME_S if away else BASELINE_TIME_S)
                 return
             self.phase = "moving"
         if self.phase == "moving":

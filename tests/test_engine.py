@@ -148,6 +148,35 @@ def test_nan_frames_are_gaps_not_angles():
     assert m2.reps == [] and any(e.kind == "rep_abandoned" for e in events)
 
 
+def _from_baseline_rule():
+    thresholds = {
+        "rise": {"value": 10, "unit": "deg", "range": [1, 50], "description": "rise from rest = top"},
+        "settle": {"value": 4, "unit": "deg", "range": [0, 50], "description": "back within this = rest"},
+    }
+    rep = {**RULE["rep"], "from_baseline": True, "enter": "rise", "exit": "settle",
+           "start": [{"metric": "angle", "below": 170}]}
+    data = {**RULE, "thresholds": {**RULE["thresholds"], **thresholds}, "rep": rep, "faults": []}
+    del data["hold"]
+    return parse_rule(data, "test_rule.yaml")
+
+
+def test_a_held_move_away_from_the_rep_does_not_become_the_rest():
+    # a from-baseline rep (pelvic tilt, seated rotation): holding a movement the other way for
+    # 2 s (a side bend in a rotation) and coming back is not a rep; a real one after it is
+    m = RuleMachine(_from_baseline_rule())
+    feed(m, [120.0] * 60 + [100.0] * 60 + [120.0] * 60)
+    assert m.reps == []
+    feed(m, wave(120, 135, 1, lead=0) + [120.0] * 30, t0=6.0)
+    assert len(m.reps) == 1
+
+
+def test_a_lasting_change_of_rest_is_followed():
+    m = RuleMachine(_from_baseline_rule())
+    feed(m, [120.0] * 60 + [100.0] * 1200)  # settled lower for 40 s (shifted on the mat)
+    feed(m, wave(100, 115, 2, lead=0), t0=42.0)
+    assert len(m.reps) == 2
+
+
 def test_alternating_sides_from_the_side_metric():
     r = rule(rep={**RULE["rep"], "alternating": True, "side_metric": "side", "positive_side": "right"})
     m = RuleMachine(r)

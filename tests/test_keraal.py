@@ -1,0 +1,83 @@
+"""Real BlazePose landmarks of correct performances of exercises outside the catalogue.
+
+``../shared/landmarks/keraal`` holds three standing low-back-pain exercises from the KERAAL
+clinical dataset, filmed from the front: raising both arms over the head (CTK), a side bend
+with one arm over the head (ELK) and a trunk rotation with the arms out (RTK). None is a floor
+exercise of the catalogue, so no floor rule may start counting on them and recognition must
+not name one. The trunk rotation is the movement of the catalogue's seated rotation (only the
+legs differ, and a front view cannot tell a standing person from a seated one whose thighs
+point at the camera), so that rule must count its two turns and keep its pelvis fault silent
+on this correct performance; a side bend is not a turn.
+
+The files give no frame size or rate; both a 4:3 and a 16:9 frame are tried at 30 fps.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formcheck.engine import analyze_track
+from formcheck.landmarks import COUNT, INDEX
+from formcheck.recognize import recognize
+from formcheck.rules import list_rules, load_rule
+from formcheck.track import PoseFrame, PoseTrack
+
+KERAAL = Path(__file__).resolve().parents[1].parent / "shared" / "landmarks" / "keraal"
+FRAME_SIZES = ((640, 480), (1920, 1080))
+ROTATION_RULE = "seated_rotation"
+
+pytestmark = pytest.mark.skipif(not KERAAL.is_dir(), reason="../shared/landmarks/keraal not available")
+
+
+def keraal_track(code: str, image_size: tuple[int, int], fps: float = 30.0) -> PoseTrack:
+    """The KERAAL sequence whose name holds ``-code-`` (CTK, ELK, RTK), every landmark visible."""
+    (path,) = KERAAL.glob(f"*-{code}-*.json")
+    positions = json.loads(path.read_text(encoding="utf-8"))["positions"]
+    frames = []
+    for i, key in enumerate(sorted(positions, key=float)):
+        lm = np.zeros((COUNT, 4), np.float32)
+        for name, xyz in positions[key].items():
+            lm[INDEX[name.lower()]] = [*xyz, 1.0]
+        frames.append(PoseFrame(i / fps, lm, np.zeros((COUNT, 3), np.float32), 1, image_size))
+    return PoseTrack.from_frames(frames, fps, source=path.name)
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return list_rules()
+
+
+@pytest.mark.parametrize("image_size", FRAME_SIZES)
+@pytest.mark.parametrize("code", ["CTK", "ELK", "RTK"])
+def test_no_floor_rule_counts_on_a_standing_exercise(rules, code, image_size):
+    track = keraal_track(code, image_size)
+    for rule in rules:
+        if rule.id == ROTATION_RULE:
+            continue
+        result = analyze_track(track, rule)
+        assert result.rep_count == 0 and result.holds == [], rule.id
+        assert result.faults == [], rule.id
+
+
+@pytest.mark.parametrize("image_size", FRAME_SIZES)
+@pytest.mark.parametrize("code", ["CTK", "ELK"])
+def test_recognition_names_no_catalogue_exercise(rules, code, image_size):
+    assert recognize(keraal_track(code, image_size), rules).exercise_id is None
+
+
+@pytest.mark.parametrize("image_size", FRAME_SIZES)
+def test_rotation_rule_counts_both_turns_of_a_correct_trunk_rotation(image_size):
+    result = analyze_track(keraal_track("RTK", image_size), load_rule(ROTATION_RULE))
+    assert sorted(rep.side for rep in result.reps) == ["left", "right"]
+    assert result.faults == []
+
+
+@pytest.mark.parametrize("image_size", FRAME_SIZES)
+def test_a_side_bend_is_not_a_turn(image_size):
+    # the shoulders look wider while bent sideways; coming back upright is not a turn
+    result = analyze_track(keraal_track("ELK", image_size), load_rule(ROTATION_RULE))
+    assert result.rep_count == 0
