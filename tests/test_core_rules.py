@@ -107,6 +107,13 @@ def test_back_extension_faults(kw, code):
     assert codes(result) == {code}
 
 
+def test_back_extension_does_not_count_a_bridge_on_the_back():
+    # the trunk-to-thigh angle of a bridge rises as in a press-up, but lying on the back with
+    # the knees up and the face to the ceiling is not the prone start position
+    result = run("back_extension", bridge_track())
+    assert result.counting_started_s is None and result.rep_count == 0
+
+
 # -- rock back -------------------------------------------------------------------------------
 SOFT_ARM = Limb(upper_arm=-100, forearm=-80)
 
