@@ -351,8 +351,8 @@ def seated_front(turn: float = 0.0, pelvis_turn: float = 0.0) -> dict:
 
 
 def seated_rotation_track(turns: int = 4, degrees: float = 40.0, pelvis_follows: bool = False,
-                          fps: float = 20.0) -> object:
-    """Square-on for 2 s, then turns alternately left and right (4 s each)."""
+                          fps: float = 20.0, yaw_deg: float = 0.0) -> object:
+    """Square-on for 2 s, then turns alternately left and right (4 s each); ``yaw_deg`` 90 films it side-on."""
     period = 4.0
 
     def pose(t: float) -> dict:
@@ -361,7 +361,7 @@ def seated_rotation_track(turns: int = 4, degrees: float = 40.0, pelvis_follows:
         turn = degrees * e * (1 if k % 2 == 0 else -1)
         return seated_front(turn=turn, pelvis_turn=0.5 * turn if pelvis_follows else 0.0)
 
-    return animate(pose, 2.0 + period * turns + 1.0, fps)
+    return animate(pose, 2.0 + period * turns + 1.0, fps, yaw_deg=yaw_deg)
 
 
 def side_lying(open_deg: float = -20.0, hip_back: float = 0.0, knee_up: float = 0.0) -> dict:
