@@ -14,6 +14,7 @@ from pathlib import Path
 import catalogue_poses as cp
 import numpy as np
 import pytest
+from app_support import SHARED
 
 from formcheck.docs_gen import DOC_PATH, render_catalogue
 from formcheck.engine import analyze_track
@@ -22,7 +23,6 @@ from formcheck.metrics import compute_series
 from formcheck.rules import list_rules, load_rule
 from formcheck.track import PoseFrame, PoseTrack
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PLANK_CSV = SHARED / "landmarks" / "plank_correct_frames.csv"
 
 #: The exercises of the catalogue this file covers (the lead's four have their own tests).

@@ -3,8 +3,8 @@
 ``../shared/landmarks/keraal`` holds three standing low-back-pain exercises from the KERAAL
 clinical dataset, filmed from the front: raising both arms over the head (CTK), a side bend
 with one arm over the head (ELK) and a trunk rotation with the arms out (RTK). None is a floor
-exercise of the catalogue, so no floor rule may start counting on them and recognition must
-not name one. The trunk rotation is the movement of the catalogue's seated rotation (only the
+exercise of the catalogue, so no floor rule may count a rep, time a hold or report a fault on
+them, and recognition must not name one. The trunk rotation is the movement of the catalogue's seated rotation (only the
 legs differ, and a front view cannot tell a standing person from a seated one whose thighs
 point at the camera), so that rule must count its two turns and keep its pelvis fault silent
 on this correct performance; a side bend is not a turn.
@@ -15,10 +15,10 @@ The files give no frame size or rate; both a 4:3 and a 16:9 frame are tried at 3
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from app_support import SHARED
 
 from formcheck.engine import analyze_track
 from formcheck.landmarks import COUNT, INDEX
@@ -26,7 +26,7 @@ from formcheck.recognize import recognize
 from formcheck.rules import list_rules, load_rule
 from formcheck.track import PoseFrame, PoseTrack
 
-KERAAL = Path(__file__).resolve().parents[1].parent / "shared" / "landmarks" / "keraal"
+KERAAL = SHARED / "landmarks" / "keraal"
 FRAME_SIZES = ((640, 480), (1920, 1080))
 ROTATION_RULE = "seated_rotation"
 
