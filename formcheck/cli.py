@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from formcheck.errors import FormcheckError
 from formcheck.models import DEFAULT_VARIANT, VARIANTS
+from formcheck.preflight import check_input_file, check_output_path
 
+if TYPE_CHECKING:
+    from formcheck.recognize import Recognition
+    from formcheck.rules import Rule
+
+DEBUG_HELP = "show tracebacks of unexpected errors and the pose model's native log lines"
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
 
@@ -37,14 +45,23 @@ def _write_text(target: str, text: str) -> None:
         Path(target).write_text(text, encoding="utf-8")
 
 
-def _choose_rule(args: argparse.Namespace, track):
-    from formcheck.rules import list_rules, load_rule
+def _chosen_rule(args: argparse.Namespace):
+    """The rule the user named (``--rules`` or ``--exercise``), validated; ``None`` to recognise."""
+    from formcheck.rules import load_rule
 
+    if args.exercise and args.rules:
+        raise FormcheckError("give --exercise or --rules, not both")
     if args.rules:
-        return load_rule(args.rules), None
+        check_input_file(args.rules, "--rules")
+        return load_rule(args.rules)
     if args.exercise:
-        return load_rule(args.exercise), None
+        return load_rule(args.exercise)
+    return None
+
+
+def _recognised_rule(track) -> tuple[Rule, Recognition]:
     from formcheck.recognize import recognize
+    from formcheck.rules import list_rules, load_rule
 
     found = recognize(track, list_rules())
     if found.exercise_id is None:
@@ -52,43 +69,68 @@ def _choose_rule(args: argparse.Namespace, track):
             f"could not tell which exercise this is (best guess {found.ranking[0][0]} at "
             f"{found.ranking[0][1]:.0%}: not a catalogue exercise?); pass --exercise ID"
         )
-    return load_rule(found.exercise_id), f"Recognised exercise: {found.exercise_id} (confidence {found.confidence:.0%})"
+    return load_rule(found.exercise_id), found
+
+
+def _check_analyze_request(args: argparse.Namespace) -> None:
+    """Everything about an ``analyze`` call that can be wrong before the model runs."""
+    if not args.video and not args.landmarks:
+        raise FormcheckError("give a VIDEO to analyse, or --landmarks FILE.npz")
+    if args.video and args.landmarks:
+        raise FormcheckError("give a VIDEO or --landmarks FILE.npz, not both")
+    if args.annotate and not args.video:
+        raise FormcheckError("--annotate needs the VIDEO (the landmark file holds no pictures)")
+    check_output_path(args.json, "--json")
+    check_output_path(args.csv, "--csv")
+    check_output_path(args.annotate, "--annotate", (".mp4",))
+    check_input_file(args.landmarks, "--landmarks")
+
+
+def _load_track(args: argparse.Namespace):
+    """The pose track: from ``--landmarks``, or the model run over the video."""
+    from formcheck.pipeline import track_video
+    from formcheck.track import PoseTrack
+
+    if args.landmarks:
+        return PoseTrack.load(args.landmarks)
+    progress = None
+    if sys.stderr.isatty() and args.json != "-":
+
+        def progress(f: float) -> None:
+            print(f"\ranalysing {args.video}: {f:4.0%}", end="", file=sys.stderr, flush=True)
+
+    track = track_video(args.video, _pose_options(args), progress=progress)
+    if progress:
+        print(file=sys.stderr)
+    return track
+
+
+def _preflight_video(args: argparse.Namespace) -> None:
+    """The video is readable and the model bundle is real, before any frame is decoded."""
+    from formcheck.models import resolve_model
+    from formcheck.source import probe
+
+    probe(args.video)
+    resolve_model(args.variant, args.model)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from formcheck.engine import analyze_track
-    from formcheck.pipeline import track_video
+    from formcheck.pipeline import analyze
     from formcheck.report import summary_text, to_csv, to_json
-    from formcheck.track import PoseTrack
 
-    if args.exercise and args.rules:
-        raise FormcheckError("give --exercise or --rules, not both")
-    if args.exercise:  # fail fast on an unknown id, before the model runs
-        from formcheck.rules import rule_path
-
-        rule_path(args.exercise)
-    if args.landmarks:
-        track = PoseTrack.load(args.landmarks)
-    elif args.video:
-        progress = None
-        if sys.stderr.isatty() and args.json != "-":
-
-            def progress(f: float) -> None:
-                print(f"\ranalysing {args.video}: {f:4.0%}", end="", file=sys.stderr, flush=True)
-
-        track = track_video(args.video, _pose_options(args), progress=progress)
-        if progress:
-            print(file=sys.stderr)
-    else:
-        raise FormcheckError("give a VIDEO to analyse, or --landmarks FILE.npz")
-    if args.annotate and not args.video:
-        raise FormcheckError("--annotate needs the VIDEO (the landmark file holds no pictures)")
-    rule, chosen = _choose_rule(args, track)
-    result = analyze_track(track, rule)
-    if chosen:
-        print(chosen, file=sys.stderr if args.json == "-" else sys.stdout)
+    rule = _chosen_rule(args)
+    _check_analyze_request(args)
+    if args.video:
+        _preflight_video(args)
+    track = _load_track(args)
+    recognition = None
+    if rule is None:
+        rule, recognition = _recognised_rule(track)
+        if args.json == "-":  # stdout holds the JSON; the summary (which names the choice) is not printed
+            print(f"Recognised exercise: {rule.id} (confidence {recognition.confidence:.0%})", file=sys.stderr)
+    result = analyze(track, rule)
     if args.json:
-        _write_text(args.json, to_json(result))
+        _write_text(args.json, to_json(result, recognition))
     if args.csv:
         _write_text(args.csv, to_csv(result, rule))
     if args.annotate:
@@ -96,7 +138,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
         annotate_video(args.video, track, rule, args.annotate)
     if args.json != "-":
-        print(summary_text(result, rule))
+        print(summary_text(result, rule, recognition))
         if args.annotate:
             print(f"Annotated video: {args.annotate}")
     return 0
@@ -105,6 +147,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def cmd_landmarks(args: argparse.Namespace) -> int:
     from formcheck.pipeline import track_video
 
+    check_output_path(args.output, "--output", (".npz",))
+    args.video = str(args.video)
+    _preflight_video(args)
     track = track_video(args.video, _pose_options(args))
     out = track.save(args.output)
     found = float((track.persons > 0).mean())
@@ -150,6 +195,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from formcheck.evaluate import evaluate, format_report, summary
+    from formcheck.models import resolve_model
+
+    check_input_file(args.labels, "labels")
+    check_output_path(args.json, "--json")
+    resolve_model(args.variant, args.model)
 
     def progress(name: str) -> None:
         print(f"  {name}", file=sys.stderr, flush=True)
@@ -186,10 +236,16 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="formcheck", description="Form checking for low-back-pain exercises.")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    # --debug is accepted after the subcommand too; SUPPRESS keeps a leading --debug set.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("analyze", help="count reps, time holds and find form faults in a video")
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[common])
+
+    p = add("analyze", "count reps, time holds and find form faults in a video")
     p.add_argument("video", nargs="?", help="video file (mp4, mov, webm, avi)")
     p.add_argument("--exercise", metavar="ID", help="exercise id (see `formcheck exercises`); recognised if omitted")
     p.add_argument("--rules", metavar="FILE", help="a rule file (e.g. a physio's saved profile) instead of --exercise")
@@ -200,21 +256,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(p)
     p.set_defaults(func=cmd_analyze)
 
-    p = sub.add_parser("landmarks", help="run the pose model once and cache a clip's landmarks")
+    p = add("landmarks", "run the pose model once and cache a clip's landmarks")
     p.add_argument("video")
     p.add_argument("-o", "--output", required=True, metavar="OUT.npz")
     _add_model_args(p)
     p.set_defaults(func=cmd_landmarks)
 
-    p = sub.add_parser("exercises", help="list the exercises (rule files)")
+    p = add("exercises", "list the exercises (rule files)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_exercises)
 
-    p = sub.add_parser("validate", help="check rule files (default: all of pose_rules/)")
+    p = add("validate", "check rule files (default: all of pose_rules/)")
     p.add_argument("files", nargs="*")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("eval", help="compare with hand labels (labels.toml)")
+    p = add("eval", "compare with hand labels (labels.toml)")
     p.add_argument("labels")
     p.add_argument("--only", nargs="+", metavar="ID", help="only clips of these exercises")
     p.add_argument(
@@ -228,20 +284,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(p)
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("model", help="show (or download) the pose model bundle that will be used")
+    p = add("model", "show (or download) the pose model bundle that will be used")
     _add_model_args(p)
     p.add_argument("--no-download", action="store_true")
     p.set_defaults(func=cmd_model)
 
-    p = sub.add_parser("app", help="start the app (Streamlit) on this machine")
+    p = add("app", "start the app (Streamlit) on this machine")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="localhost", help="address to bind (default: localhost only)")
     p.set_defaults(func=cmd_app)
     return parser
 
 
+def _configure_logging(debug: bool) -> None:
+    """``--debug`` shows formcheck's debug log (the model's native lines among it) on stderr."""
+    if debug:
+        logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+        logging.getLogger("formcheck").setLevel(logging.DEBUG)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _configure_logging(args.debug)
     try:
         return args.func(args)
     except FormcheckError as exc:

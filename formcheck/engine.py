@@ -315,7 +315,7 @@ class RuleMachine:
             self.t,
             side,
             self.sign * peak_signed,
-            abs(peak_signed - start_signed),
+            abs(peak_signed - self._range_floor(start_signed)),
             rise_s=self._top_start - start_t,
             hold_s=hold_s,
             fall_s=self.t - self._top_end,
@@ -424,6 +424,11 @@ class RuleMachine:
             self._complete_rep(events)
             self.phase = "bottom" if sx <= exit_ else "moving"
             self._trough = (self.t, sx)
+
+    def _range_floor(self, start_signed: float) -> float:
+        """Where a rep's range of motion is measured from: its start, or the rule's rest value if higher."""
+        rest = self.rep.rest
+        return start_signed if rest is None else max(start_signed, self.sign * self.v(rest))
 
     def _side_value(self) -> float:
         name = self.rep.side_metric if self.rep else None

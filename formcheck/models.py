@@ -54,19 +54,23 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_bundle(path: Path, variant: str) -> str | None:
-    """Return what is wrong with a bundle file, or ``None`` when it looks right."""
+def check_bundle(path: Path, variant: str | None = None) -> str | None:
+    """Return what is wrong with a bundle file, or ``None`` when it looks right.
+
+    With no ``variant`` (a file the user named), any variant's size range is accepted.
+    """
     size = path.stat().st_size
-    low, high = SIZE_RANGE_BYTES[variant]
+    ranges = [SIZE_RANGE_BYTES[variant]] if variant else list(SIZE_RANGE_BYTES.values())
+    low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
     if not low <= size <= high:
-        return f"size {size} bytes is outside the expected {int(low)}-{int(high)}"
+        return f"not a pose model bundle: {size} bytes, expected {int(low)}-{int(high)}"
     try:
         with zipfile.ZipFile(path) as bundle:
             missing = BUNDLE_MEMBERS - set(bundle.namelist())
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, OSError):
         return "not a MediaPipe .task bundle (not a zip archive)"
     if missing:
-        return f"bundle lacks {', '.join(sorted(missing))}"
+        return f"not a pose model bundle: it lacks {', '.join(sorted(missing))}"
     return None
 
 
@@ -113,49 +117,79 @@ def download(variant: str, target: Path, url: str | None = None, timeout_s: floa
     return target
 
 
+def _explicit_model(model_path: str | Path, variant: str) -> Path:
+    """The bundle named by ``--model`` (a file, or a folder holding the variant's file)."""
+    path = Path(model_path).expanduser()
+    if path.is_dir():
+        inside = path / file_name(variant)
+        if not inside.is_file():
+            found = sorted(p.name for p in path.glob("*.task"))
+            holds = f"it holds {', '.join(found)}" if found else "it holds no .task file"
+            raise ModelNotFoundError(f"--model {model_path}: the folder has no {file_name(variant)} ({holds})")
+        path = inside
+    elif not path.exists():
+        raise ModelNotFoundError(f"--model {model_path}: no such file or folder")
+    problem = check_bundle(path)
+    if problem:
+        raise ModelNotFoundError(f"--model {model_path}: {problem}")
+    return path
+
+
+def _folder_state(folder: Path, name: str) -> str:
+    if not folder.is_dir():
+        return "the folder does not exist"
+    return f"no {name} in it"
+
+
+def _download_refusal(allow_download: bool) -> str | None:
+    if os.environ.get("FORMCHECK_OFFLINE") == "1":
+        return "download (not tried: FORMCHECK_OFFLINE=1 forbids it)"
+    if not allow_download:
+        return "download (not tried: --no-download)"
+    return None
+
+
 def resolve_model(
     variant: str = DEFAULT_VARIANT, model_path: str | Path | None = None, allow_download: bool = True
 ) -> Path:
     """Find the pose model bundle to use, in the documented order.
 
     Raises:
-        ModelNotFoundError: naming every place that was tried.
+        ModelNotFoundError: naming every place that was tried and why it did not serve.
     """
     if variant not in VARIANTS:
         raise ModelNotFoundError(f"unknown model variant {variant!r}; choose one of {', '.join(VARIANTS)}")
-    tried: list[str] = []
     if model_path:
-        path = Path(model_path).expanduser()
-        if path.is_dir():
-            path = path / file_name(variant)
-        if not path.is_file():
-            raise ModelNotFoundError(f"--model {model_path}: no such model file")
-        problem = check_bundle(path, variant) if path.suffix == ".task" else None
-        if problem:
-            raise ModelNotFoundError(f"--model {model_path}: {problem}")
-        return path
+        return _explicit_model(model_path, variant)
+    name = file_name(variant)
+    tried: list[str] = []
     env_dir = os.environ.get("FORMCHECK_MODEL_DIR")
     if env_dir:
-        path = Path(env_dir).expanduser() / file_name(variant)
+        path = Path(env_dir).expanduser() / name
         if path.is_file():
-            return path
-        tried.append(f"FORMCHECK_MODEL_DIR={env_dir} (no {file_name(variant)})")
-    cached = cache_dir() / file_name(variant)
+            problem = check_bundle(path, variant)
+            if problem is None:
+                return path
+            tried.append(f"FORMCHECK_MODEL_DIR {path}: {problem}")
+        else:
+            tried.append(f"FORMCHECK_MODEL_DIR={env_dir} ({_folder_state(Path(env_dir).expanduser(), name)})")
+    cached = cache_dir() / name
     if cached.is_file():
         problem = check_bundle(cached, variant) or verify_digest(cached, variant)
         if problem is None:
             return cached
         tried.append(f"user cache {cached} ({problem})")
     else:
-        tried.append(f"user cache {cached} (empty)")
-    if allow_download and os.environ.get("FORMCHECK_OFFLINE") != "1":
+        tried.append(f"user cache {cached.parent} ({_folder_state(cached.parent, name)})")
+    refusal = _download_refusal(allow_download)
+    if refusal:
+        tried.append(refusal)
+    else:
         try:
             return download(variant, cached)
         except ModelNotFoundError as exc:
             tried.append(str(exc))
-    else:
-        tried.append("download (disabled)")
     raise ModelNotFoundError(
         f"no pose model '{variant}' found. Tried: {'; '.join(tried)}. "
-        f"Pass --model PATH or set FORMCHECK_MODEL_DIR to a folder with {file_name(variant)}."
+        f"Pass --model PATH or set FORMCHECK_MODEL_DIR to a folder with {name}."
     )

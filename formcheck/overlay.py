@@ -80,13 +80,44 @@ def text_size(text: str, height_px: int) -> tuple[int, int]:
     return w, h
 
 
+def outline_width(height_px: int) -> int:
+    """How far (pixels) the dark outline of :func:`put_text` reaches beyond the letters."""
+    return max(1, (max(2, _thickness(height_px)) + 1) // 2)
+
+
+def _draw_outline(frame: np.ndarray, text: str, org: tuple[int, int], scale: float, thick: int, color: Color,
+                  reach: int) -> None:
+    """A ``reach``-pixel halo around the letters of ``text`` exactly as :func:`put_text` draws them.
+
+    The halo is the text's own (anti-aliased) mask grown by ``reach`` pixels. Drawing the text
+    again with a thicker stroke would not do: the Unicode font of OpenCV 5 takes the thickness as
+    the font weight and lays a bolder text out wider, so at small sizes its outline ran past the
+    last letter as a dark blob."""
+    (w, h), base = cv2.getTextSize(text, FONT, scale, thick)
+    pad = reach + thick + 2  # strokes may overhang the measured box by a pixel or two
+    x0, y0 = org[0] - pad, org[1] - h - pad
+    mask = np.zeros((h + base + 2 * pad, w + 2 * pad), np.uint8)
+    cv2.putText(mask, text, (pad, pad + h), FONT, scale, 255, thick, cv2.LINE_AA)
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
+    fh, fw = frame.shape[:2]
+    cx0, cy0 = max(0, x0), max(0, y0)
+    cx1, cy1 = min(fw, x0 + mask.shape[1]), min(fh, y0 + mask.shape[0])
+    if cx1 <= cx0 or cy1 <= cy0:
+        return
+    alpha = mask[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0, None].astype(np.float32) / 255.0
+    roi = frame[cy0:cy1, cx0:cx1]
+    roi[:] = (roi * (1.0 - alpha) + np.asarray(color, np.float32) * alpha + 0.5).astype(np.uint8)
+
+
 def put_text(frame: np.ndarray, text: str, org: tuple[int, int], height_px: int, color: Color,
              outline: Color | None = BLACK) -> int:
-    """Draw ``text`` with its baseline-left corner at ``org``; returns the text width."""
+    """Draw ``text`` with its baseline-left corner at ``org``; returns the text width.
+
+    ``outline`` draws a dark halo :func:`outline_width` pixels wide that hugs the letters."""
     thick = _thickness(height_px)
     scale = _font_scale(height_px, thick)
     if outline is not None:
-        cv2.putText(frame, text, org, FONT, scale, outline, thick + max(2, thick), cv2.LINE_AA)
+        _draw_outline(frame, text, org, scale, thick, outline, outline_width(height_px))
     cv2.putText(frame, text, org, FONT, scale, color, thick, cv2.LINE_AA)
     return cv2.getTextSize(text, FONT, scale, thick)[0][0]
 

@@ -13,12 +13,15 @@ from formcheck.engine import analyze_track
 from formcheck.errors import NoPersonError
 from formcheck.pose import PoseOptions, track_frames
 from formcheck.rules.schema import Rule
-from formcheck.session import SessionResult
+from formcheck.session import SessionResult, Warning
 from formcheck.source import probe, read_frames
 from formcheck.track import PoseTrack
 
 #: Below this share of frames with a person, the clip is treated as having nobody in it.
 MIN_PERSON_SHARE = 0.05
+#: Result-warning codes for problems with the video itself.
+TRUNCATED_WARNING = "video_truncated"
+
 
 
 def file_fingerprint(path: str | Path) -> str:
@@ -57,13 +60,35 @@ def track_video(
             return PoseTrack.load(cached)
     total = max(info.frame_count, 1)
     report = (lambda n: progress(min(1.0, n / total))) if progress else None
-    track = track_frames(read_frames(path), options, fps=info.fps, source=Path(path).name, progress=report)
+    notes: list[str] = []
+    track = track_frames(read_frames(path, warnings=notes), options, fps=info.fps, source=Path(path).name,
+                         progress=report)
+    track.warnings = [(TRUNCATED_WARNING, note) for note in notes] + track.warnings
     if (track.persons > 0).mean() < MIN_PERSON_SHARE:
         raise NoPersonError(f"{path}: no person found in the video (checked {len(track)} frames)")
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
         track.save(cached)
     return track
+
+
+def input_warnings(track: PoseTrack) -> list[Warning]:
+    """The track's problems with the video (see :attr:`PoseTrack.warnings`) as result warnings.
+
+    A truncated file's warning is placed where the readable part ends; others span the clip.
+    """
+    end = track.duration_s
+    return [
+        Warning(code, end if code == TRUNCATED_WARNING else 0.0, end, message) for code, message in track.warnings
+    ]
+
+
+def analyze(track: PoseTrack, rule: Rule) -> SessionResult:
+    """Run the engine over a track; the result also carries the track's input warnings
+    (so a summary or JSON shows that, e.g., the file was cut short)."""
+    result = analyze_track(track, rule)
+    result.warnings[:0] = input_warnings(track)
+    return result
 
 
 def analyze_video(
@@ -75,4 +100,4 @@ def analyze_video(
 ) -> tuple[SessionResult, PoseTrack]:
     """Run the whole review pipeline on one video."""
     track = track_video(path, options, progress, cache_dir)
-    return analyze_track(track, rule), track
+    return analyze(track, rule), track

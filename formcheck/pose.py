@@ -9,10 +9,7 @@ the same way, so the rest of the pipeline cannot tell the two apart.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,14 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.errors import ModelNotFoundError
+from formcheck.exposure import brighten, dark_note
 from formcheck.landmarks import COUNT, INDEX
 from formcheck.models import DEFAULT_VARIANT, resolve_model
+from formcheck.native_log import capture_native_stderr
 from formcheck.track import PoseFrame, PoseTrack
 
-os.environ.setdefault("GLOG_minloglevel", "2")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 _TORSO = [INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
+#: Result-warning code of a clip whose frames were mostly too dark (and were brightened).
+DARK_WARNING = "video_dark"
 #: Two detections whose boxes overlap more than this are one person seen twice.
 SAME_PERSON_IOU = 0.5
 
@@ -69,26 +68,6 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return float(inter / union) if union > 0 else 0.0
 
 
-@contextlib.contextmanager
-def quiet_native_stderr():
-    """Silence what MediaPipe's C++ side prints on stderr (TFLite delegate and glog lines)
-    while the graph starts; Python-level errors still surface as exceptions."""
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), fd)
-            yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-
-
 class PersonPicker:
     """Chooses which detected person to follow: the one nearest the previous choice,
     else the largest. Counts distinct people (near-duplicate detections are merged)."""
@@ -121,10 +100,10 @@ class PoseEstimator:
     """
 
     def __init__(self, options: PoseOptions = PoseOptions(), on_result: Callable[[PoseFrame], None] | None = None):
-        from mediapipe.tasks.python import BaseOptions, vision
-
         self.options = options
         self.model_path = resolve_model(options.variant, options.model_path)
+        with capture_native_stderr():
+            from mediapipe.tasks.python import BaseOptions, vision
         self._picker = PersonPicker()
         self._on_result = on_result
         self._latest: PoseFrame | None = None
@@ -143,15 +122,23 @@ class PoseEstimator:
         if options.live:
             kwargs["result_callback"] = self._live_callback
         self._mp = __import__("mediapipe")
-        with quiet_native_stderr():
-            self._landmarker = vision.PoseLandmarker.create_from_options(vision.PoseLandmarkerOptions(**kwargs))
+        self._landmarker = None
+        try:
+            with capture_native_stderr():
+                self._landmarker = vision.PoseLandmarker.create_from_options(vision.PoseLandmarkerOptions(**kwargs))
+        except (RuntimeError, ValueError) as exc:
+            raise ModelNotFoundError(f"{self.model_path}: the pose model could not be loaded ({exc})") from None
         self._warmed_up = False
+        #: Frames given to :meth:`detect`, and how many of them were too dark and brightened.
+        self.frames_seen = 0
+        self.dark_frames = 0
 
     # -- lifecycle -------------------------------------------------------------------
     def close(self) -> None:
         """Release the native graph (do this explicitly: its finaliser is noisy at exit)."""
         if self._landmarker is not None:
-            self._landmarker.close()
+            with capture_native_stderr():
+                self._landmarker.close()
             self._landmarker = None
 
     def __enter__(self) -> PoseEstimator:
@@ -184,9 +171,14 @@ class PoseEstimator:
     def detect(self, rgb: np.ndarray, timestamp_s: float) -> PoseFrame:
         """Pose of one frame of a file; frames must come in time order."""
         size = (rgb.shape[1], rgb.shape[0])
+        lifted = brighten(rgb)
+        self.frames_seen += 1
+        if lifted is not None:
+            self.dark_frames += 1
+            rgb = lifted
         if not self._warmed_up:  # the first inference logs its delegate set-up natively
             self._warmed_up = True
-            with quiet_native_stderr():
+            with capture_native_stderr():
                 result = self._landmarker.detect_for_video(self._image(rgb), self._timestamp_ms(timestamp_s))
         else:
             result = self._landmarker.detect_for_video(self._image(rgb), self._timestamp_ms(timestamp_s))
@@ -237,7 +229,11 @@ def track_frames(
                 keep_frame(t, rgb, frame)
             if progress is not None:
                 progress(len(out))
-    return PoseTrack.from_frames(out, fps=fps, source=source, model=options.variant)
+        note = dark_note(pose.dark_frames, pose.frames_seen)
+    track = PoseTrack.from_frames(out, fps=fps, source=source, model=options.variant)
+    if note:
+        track.warnings.append((DARK_WARNING, note))
+    return track
 
 
 logging.getLogger("absl").setLevel(logging.ERROR)

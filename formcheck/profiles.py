@@ -72,7 +72,7 @@ def profile_data(rule: Rule, values: dict[str, float], name: str, saved_at: str 
         "name": name.strip()[:MAX_NAME], "based_on": based_on,
         "saved_at": saved_at or datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    parse_rule(data, f"profile {name.strip()!r}")  # the whole file must validate
+    parse_rule(data, f"profile {name.strip()!r}", complete=True)  # the whole file must validate, as a rule file
     return data
 
 

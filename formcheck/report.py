@@ -6,10 +6,13 @@ import csv
 import io
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from formcheck.rules.schema import Rule
 from formcheck.session import SessionResult
+
+if TYPE_CHECKING:
+    from formcheck.recognize import Recognition
 
 REP_COLUMNS = (
     "index",
@@ -34,16 +37,20 @@ def _num(x: float | None, digits: int = 3) -> float | None:
 
 
 def rep_unit(result: SessionResult, rule: Rule | None = None) -> str:
-    """Unit of the rep metric (range of motion). The result does not name its rep metric,
-    so without ``rule`` the unit is unknown ("")."""
-    if rule is None or rule.rep is None:
+    """Unit of the rep metric (range of motion): the unit of ``result.rep_metric`` (taken from
+    ``rule`` when the result does not list it); "" when the exercise counts no reps."""
+    metric = result.rep_metric or (rule.rep.metric if rule is not None and rule.rep is not None else None)
+    if metric is None:
         return ""
-    return result.metric_units.get(rule.rep.metric) or rule.metrics[rule.rep.metric].unit
+    unit = result.metric_units.get(metric)
+    if not unit and rule is not None and metric in rule.metrics:
+        unit = rule.metrics[metric].unit
+    return unit or ""
 
 
 def rep_table(result: SessionResult, rule: Rule | None = None) -> list[dict[str, Any]]:
     """One row per rep: times in seconds (3 decimals), range of motion in ``unit``
-    (the rep metric's unit, given ``rule``), faults joined by ", "."""
+    (the rep metric's unit), faults joined by ", "."""
     unit = rep_unit(result, rule)
     return [
         {
@@ -83,9 +90,35 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def to_json(result: SessionResult) -> str:
-    """``result.to_dict()`` as JSON, indent 2; NaN (e.g. an unmeasurable range) becomes null."""
-    return json.dumps(_clean(result.to_dict()), indent=2, allow_nan=False)
+#: How many entries of the recognition ranking the JSON keeps.
+RANKING_TOP = 3
+
+
+def exercise_choice(result: SessionResult, recognition: Recognition | None = None,
+                    top: int = RANKING_TOP) -> dict[str, Any]:
+    """How the exercise was chosen: ``{"id", "chosen_by", "confidence", "ranking"}``.
+
+    ``chosen_by`` is ``"recognition"`` given the ``recognition`` that picked it (``confidence``
+    0-1 and the ``top`` best ``{"id", "score"}`` of its ranking), else ``"user"`` (the exercise
+    was named with ``--exercise``/``--rules``; confidence and ranking are null)."""
+    if recognition is None:
+        return {"id": result.exercise, "chosen_by": "user", "confidence": None, "ranking": None}
+    return {
+        "id": result.exercise,
+        "chosen_by": "recognition",
+        "confidence": _num(recognition.confidence),
+        "ranking": [{"id": rid, "score": _num(score)} for rid, score in list(recognition.ranking)[:top]],
+    }
+
+
+def to_json(result: SessionResult, recognition: Recognition | None = None) -> str:
+    """``result.to_dict()`` as JSON, indent 2, plus ``"exercise_choice"`` (see
+    :func:`exercise_choice`: ``chosen_by`` "recognition" with its confidence and ranking when
+    ``recognition`` is given, else "user"). ``"exercise"`` stays the exercise id.
+    NaN (e.g. an unmeasurable range) becomes null."""
+    data = result.to_dict()
+    data["exercise_choice"] = exercise_choice(result, recognition)
+    return json.dumps(_clean(data), indent=2, allow_nan=False)
 
 
 def _plural(n: int, word: str) -> str:
@@ -113,12 +146,18 @@ def prescription_text(prescription: dict[str, Any]) -> str:
     return f"{text} ({note})" if text and note else (text or str(note or ""))
 
 
-def summary_text(result: SessionResult, rule: Rule) -> str:
-    """A readable multi-line summary of the set for the CLI."""
-    lines = [
-        f"{result.exercise_name} ({result.exercise})",
-        f"  Clip:      {result.duration_s:.1f} s, {result.frames} frames at {result.fps:.3g} fps",
-    ]
+def summary_text(result: SessionResult, rule: Rule, recognition: Recognition | None = None) -> str:
+    """A readable multi-line summary of the set for the CLI; given the ``recognition`` that
+    chose the exercise, a line says so with its confidence and the runner-up."""
+    lines = [f"{result.exercise_name} ({result.exercise})"]
+    if recognition is not None:
+        choice = exercise_choice(result, recognition, top=2)
+        text = f"  Exercise:  recognised, confidence {recognition.confidence:.0%}"
+        others = [r for r in choice["ranking"] if r["id"] != result.exercise]
+        if others:
+            text += f" (next best: {others[0]['id']})"
+        lines.append(text)
+    lines.append(f"  Clip:      {result.duration_s:.1f} s, {result.frames} frames at {result.fps:.3g} fps")
     if result.counting_started_s is None:
         lines.append("  Counting:  never started (the start position was not reached)")
     else:
@@ -174,4 +213,7 @@ def summary_text(result: SessionResult, rule: Rule) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["REP_COLUMNS", "prescription_text", "rep_table", "rep_unit", "summary_text", "to_csv", "to_json"]
+__all__ = [
+    "RANKING_TOP", "REP_COLUMNS", "exercise_choice", "prescription_text", "rep_table", "rep_unit", "summary_text",
+    "to_csv", "to_json",
+]  # fmt: skip

@@ -14,6 +14,13 @@ from formcheck.landmarks import COUNT
 CACHE_FORMAT = 1
 
 
+def _warnings(data: np.lib.npyio.NpzFile) -> list[tuple[str, str]]:
+    """The ``(code, message)`` warnings of a cache (none in caches written before them)."""
+    if "warnings" not in data.files:
+        return []
+    return [(str(code), str(message)) for code, message in data["warnings"].reshape(-1, 2)]
+
+
 @dataclass(frozen=True)
 class PoseFrame:
     """One frame's pose of the tracked person.
@@ -47,6 +54,8 @@ class PoseTrack:
         fps: nominal frame rate of the source.
         source: name of the source video.
         model: model variant that produced the landmarks.
+        warnings: ``(code, message)`` problems with the video the user should see (e.g.
+            the file was cut short, so the track covers only its first part).
     """
 
     landmarks: np.ndarray
@@ -58,6 +67,7 @@ class PoseTrack:
     source: str = ""
     model: str = ""
     extras: dict = field(default_factory=dict)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.timestamps)
@@ -111,6 +121,7 @@ class PoseTrack:
             fps=np.array(self.fps),
             source=np.array(self.source),
             model=np.array(self.model),
+            warnings=np.array(self.warnings, dtype=str).reshape(-1, 2),
         )
         return path if path.suffix == ".npz" else path.with_suffix(path.suffix + ".npz")
 
@@ -136,6 +147,7 @@ class PoseTrack:
                     fps=float(data["fps"]),
                     source=str(data["source"]),
                     model=str(data["model"]),
+                    warnings=_warnings(data),
                 )
         except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
             raise InputError(f"{path}: not a formcheck landmark file ({exc.__class__.__name__})") from None

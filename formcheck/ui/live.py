@@ -23,6 +23,7 @@ from formcheck.report import to_json
 from formcheck.rules.schema import Rule
 from formcheck.session import SessionResult
 from formcheck.ui import common
+from formcheck.ui.sessions import session_files
 
 #: How often the status panel refreshes while the camera runs (seconds).
 PANEL_REFRESH_S = 0.5
@@ -99,9 +100,21 @@ class LiveHolder:
             return None
         return session.stop_for_pain() if pain else session.summary()
 
+    def close(self) -> None:
+        """The browser session is gone: end the set without a result (its model thread stops)."""
+        with self._lock:
+            session, self.session, self._config = self.session, None, None
+        if session is not None:
+            session.close()
+
 
 def _holder() -> LiveHolder:
-    return st.session_state.setdefault("live_holder", LiveHolder())
+    """This browser session's holder; it is closed when the session ends (see ``ui/sessions.py``)."""
+    holder = st.session_state.get("live_holder")
+    if not isinstance(holder, LiveHolder):
+        holder = st.session_state["live_holder"] = LiveHolder()
+        session_files().on_end(holder.close)
+    return holder
 
 
 def _stop_for_pain(rule: Rule) -> None:

@@ -3,14 +3,13 @@ angle plot and downloads. Changing the exercise or profile re-runs only the rule
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import streamlit as st
 
 from formcheck.annotate import annotate_video
 from formcheck.engine import run_rules
+from formcheck.pipeline import input_warnings
 from formcheck.plots import figure_png, metric_figure
 from formcheck.report import rep_table, to_csv, to_json
 from formcheck.rules.schema import Rule
@@ -19,6 +18,7 @@ from formcheck.track import PoseTrack
 from formcheck.tuning import rule_key
 from formcheck.ui import common
 from formcheck.ui.common import ClipRef, guarded
+from formcheck.ui.sessions import session_files
 
 #: Annotated videos kept per browser session.
 MAX_VIDEOS = 2
@@ -32,15 +32,19 @@ def annotated_video(clip: ClipRef, variant: str, track: PoseTrack, rule: Rule) -
         return videos[key]
     bar = st.progress(0.0, text="Drawing the annotated video…")
 
+    session = session_files()
+
+    def progress(fraction: float) -> None:  # every few frames
+        session.check()  # the browser tab is gone: stop here
+        bar.progress(min(1.0, fraction), text=f"Drawing the annotated video: {fraction:.0%}")
+
     def make() -> bytes:
-        fd, name = tempfile.mkstemp(suffix=".mp4", prefix="formcheck-annotated-")
-        os.close(fd)
+        out = session.new_path(".mp4", prefix="annotated-")  # in this session's folder
         try:
-            annotate_video(clip.path, track, rule, name,
-                           progress=lambda f: bar.progress(min(1.0, f), text=f"Drawing the annotated video: {f:.0%}"))
-            return Path(name).read_bytes()
+            annotate_video(clip.path, track, rule, out, progress=progress)
+            return out.read_bytes()
         finally:
-            Path(name).unlink(missing_ok=True)
+            out.unlink(missing_ok=True)
 
     data = guarded(make)
     bar.empty()
@@ -96,10 +100,12 @@ def render() -> None:
     track = common.get_track(clip, variant)
     if track is None:
         return
+    common.track_warnings(clip, track)
     series = common.get_series(clip, variant, track, rule)
     result = guarded(lambda: run_rules(series, rule, fps=track.fps, duration_s=track.duration_s))
     if result is None:
         return
+    result.warnings[:0] = input_warnings(track)  # e.g. cut short: the downloads say so too
     common.result_overview(result, rule)
     _outputs(clip, variant, track, rule, result)
 

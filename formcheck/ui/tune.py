@@ -109,6 +109,7 @@ def render() -> None:
         track = common.get_track(clip, variant)
         if track is None:
             return
+        common.track_warnings(clip, track)
         series = common.get_series(clip, variant, track, base)
         tuned = guarded(lambda: retune(series, base, values, track.fps, track.duration_s))
         if tuned is None:

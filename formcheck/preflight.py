@@ -1,0 +1,49 @@
+"""Checks that run before any frame is decoded, so a mistake costs no analysis time.
+
+Each check raises a :class:`~formcheck.errors.FormcheckError` whose message names the
+file or option at fault; faces call them first and only then start the model.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from formcheck.errors import FormcheckError
+
+
+def check_output_path(target: str | None, option: str, suffixes: tuple[str, ...] = ()) -> None:
+    """Raise unless ``target`` (``-`` is stdout) can be written: parent folder exists and is writable.
+
+    Args:
+        target: the path the user gave, or ``None`` when the output was not asked for.
+        option: the command-line option that named it (for the message), e.g. ``--json``.
+        suffixes: accepted file endings (e.g. ``(".mp4",)``); empty accepts any.
+    """
+    if target is None or target == "-":
+        return
+    path = Path(target).expanduser()
+    if path.is_dir():
+        raise FormcheckError(f"{option} {target}: is a folder; give a file name")
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise FormcheckError(f"{option} {target}: the file name must end in {' or '.join(suffixes)}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise FormcheckError(f"{option} {target}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise FormcheckError(f"{option} {target}: the folder {parent} is not writable")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise FormcheckError(f"{option} {target}: the file exists and is not writable")
+
+
+def check_input_file(source: str | None, option: str) -> None:
+    """Raise unless ``source`` names an existing, readable file (``None``: not given)."""
+    if source is None:
+        return
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise FormcheckError(f"{option} {source}: no such file")
+    if path.is_dir():
+        raise FormcheckError(f"{option} {source}: is a folder, not a file")
+    if not os.access(path, os.R_OK):
+        raise FormcheckError(f"{option} {source}: the file is not readable")
