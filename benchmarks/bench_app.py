@@ -20,13 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.engine import compute_series
-from formcheck.live import LiveSession
-from formcheck.pose import PoseOptions
+from formcheck.engine.machine import compute_series
+from formcheck.engine.tuning import retune
+from formcheck.live.session import LiveSession
+from formcheck.pose.estimator import PoseOptions
+from formcheck.pose.track import PoseTrack
 from formcheck.rules import RULES_DIR, load_rule
-from formcheck.source import read_frames
-from formcheck.track import PoseTrack
-from formcheck.tuning import retune
+from formcheck.sources.video import read_frames
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

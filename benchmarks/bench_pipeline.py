@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.engine import analyze_track, run_rules
-from formcheck.metrics import compute_series
-from formcheck.pose import PoseEstimator, PoseOptions
+from formcheck.engine.machine import analyze_track, run_rules
+from formcheck.metrics.stream import compute_series
+from formcheck.pose.estimator import PoseEstimator, PoseOptions
+from formcheck.pose.track import PoseTrack
 from formcheck.rules import load_rule
-from formcheck.source import probe, read_frames
-from formcheck.track import PoseTrack
+from formcheck.sources.video import probe, read_frames
 
 SAMPLES = Path(
     os.environ.get("FORMCHECK_SAMPLES_DIR", Path(__file__).resolve().parents[2] / "shared" / "sample_videos")

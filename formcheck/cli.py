@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formcheck.errors import FormcheckError
-from formcheck.models import DEFAULT_VARIANT, VARIANTS
+from formcheck.pose.models import DEFAULT_VARIANT, VARIANTS
 from formcheck.preflight import check_input_file, check_output_path
 
 if TYPE_CHECKING:
-    from formcheck.recognize import Recognition
+    from formcheck.engine.recognize import Recognition
     from formcheck.rules import Rule
 
 DEBUG_HELP = "show tracebacks of unexpected errors and the pose model's native log lines"
@@ -25,7 +25,7 @@ EXIT_INTERNAL_ERROR = 1
 
 
 def _pose_options(args: argparse.Namespace):
-    from formcheck.pose import PoseOptions
+    from formcheck.pose.estimator import PoseOptions
 
     return PoseOptions(variant=args.variant, model_path=args.model, max_people=args.max_people)
 
@@ -60,7 +60,7 @@ def _chosen_rule(args: argparse.Namespace):
 
 
 def _recognised_rule(track) -> tuple[Rule, Recognition]:
-    from formcheck.recognize import recognize
+    from formcheck.engine.recognize import recognize
     from formcheck.rules import list_rules, load_rule
 
     found = recognize(track, list_rules())
@@ -88,8 +88,8 @@ def _check_analyze_request(args: argparse.Namespace) -> None:
 
 def _load_track(args: argparse.Namespace):
     """The pose track: from ``--landmarks``, or the model run over the video."""
-    from formcheck.pipeline import track_video
-    from formcheck.track import PoseTrack
+    from formcheck.analysis import track_video
+    from formcheck.pose.track import PoseTrack
 
     if args.landmarks:
         return PoseTrack.load(args.landmarks)
@@ -107,16 +107,16 @@ def _load_track(args: argparse.Namespace):
 
 def _preflight_video(args: argparse.Namespace) -> None:
     """The video is readable and the model bundle is real, before any frame is decoded."""
-    from formcheck.models import resolve_model
-    from formcheck.source import probe
+    from formcheck.pose.models import resolve_model
+    from formcheck.sources.video import probe
 
     probe(args.video)
     resolve_model(args.variant, args.model)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from formcheck.pipeline import analyze
-    from formcheck.report import summary_text, to_csv, to_json
+    from formcheck.analysis import analyze
+    from formcheck.outputs.report import summary_text, to_csv, to_json
 
     rule = _chosen_rule(args)
     _check_analyze_request(args)
@@ -134,7 +134,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.csv:
         _write_text(args.csv, to_csv(result, rule))
     if args.annotate:
-        from formcheck.annotate import annotate_video
+        from formcheck.outputs.annotate import annotate_video
 
         annotate_video(args.video, track, rule, args.annotate)
     if args.json != "-":
@@ -145,7 +145,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_landmarks(args: argparse.Namespace) -> int:
-    from formcheck.pipeline import track_video
+    from formcheck.analysis import track_video
 
     check_output_path(args.output, "--output", (".npz",))
     args.video = str(args.video)
@@ -194,8 +194,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from formcheck.evaluate import evaluate, format_report, summary
-    from formcheck.models import resolve_model
+    from formcheck.evaluation.evaluate import evaluate, format_report, summary
+    from formcheck.pose.models import resolve_model
 
     check_input_file(args.labels, "labels")
     check_output_path(args.json, "--json")
@@ -219,7 +219,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    from formcheck.models import resolve_model
+    from formcheck.pose.models import resolve_model
 
     print(resolve_model(args.variant, args.model, allow_download=not args.no_download))
     return 0

@@ -39,7 +39,7 @@ def app_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
 @pytest.fixture(scope="session")
 def bridge_track(app_env: dict[str, str]):
     """bridge_01's pose track from the real model (lite), computed once and cached on disk."""
-    from formcheck.pipeline import track_video
-    from formcheck.pose import PoseOptions
+    from formcheck.analysis import track_video
+    from formcheck.pose.estimator import PoseOptions
 
     return track_video(BRIDGE, PoseOptions(variant=VARIANT), cache_dir=app_env["FORMCHECK_CACHE_DIR"])

@@ -23,8 +23,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from formcheck.landmarks import COUNT, INDEX
-from formcheck.track import PoseFrame, PoseTrack
+from formcheck.pose.landmarks import COUNT, INDEX
+from formcheck.pose.track import PoseFrame, PoseTrack
 
 #: Segment lengths in metres (an average adult).
 LENGTHS = {"torso": 0.50, "neck": 0.20, "upper_arm": 0.30, "forearm": 0.27, "thigh": 0.45, "shin": 0.43, "foot": 0.18}

@@ -24,10 +24,10 @@ import pytest
 from app_support import BRIDGE, MODELS, REPO, SAMPLES, VARIANT, needs_samples, streamlit_server
 from streamlit.testing.v1 import AppTest
 
-from formcheck import source
-from formcheck.live import LiveSession
-from formcheck.session import SessionResult
-from formcheck.track import PoseTrack
+from formcheck.live.session import LiveSession
+from formcheck.pose.track import PoseTrack
+from formcheck.results import SessionResult
+from formcheck.sources import video as source
 from formcheck.ui import common, sessions
 from formcheck.ui.common import ClipRef
 from formcheck.ui.live import LiveHolder

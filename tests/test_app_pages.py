@@ -10,10 +10,10 @@ import pytest
 from app_support import BRIDGE, REPO, VARIANT, needs_samples
 from streamlit.testing.v1 import AppTest
 
-from formcheck.engine import analyze_track, compute_series, run_rules
-from formcheck.profiles import list_profiles
+from formcheck.engine.machine import analyze_track, compute_series, run_rules
 from formcheck.rules import load_rule
 from formcheck.rules.catalog import read_rule_file
+from formcheck.rules.profiles import list_profiles
 from formcheck.ui import common
 from formcheck.ui.tune import slider_key
 

@@ -41,12 +41,12 @@ from bad_media import (
     make_vfr,
 )
 
-from formcheck import source
-from formcheck.exposure import brighten
-from formcheck.pipeline import TRUNCATED_WARNING, analyze_video
-from formcheck.pose import DARK_WARNING, PoseOptions
+from formcheck.analysis import TRUNCATED_WARNING, analyze_video
+from formcheck.pose.estimator import DARK_WARNING, PoseOptions
+from formcheck.pose.track import PoseTrack
 from formcheck.rules import load_rule
-from formcheck.track import PoseTrack
+from formcheck.sources import video as source
+from formcheck.sources.lighting import brighten
 
 REPO = Path(__file__).resolve().parents[1]
 TWO_PEOPLE = SAMPLES / "two_people_pushups_01.mp4"

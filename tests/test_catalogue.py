@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 from app_support import SHARED
 
-from formcheck.docs_gen import DOC_PATH, render_catalogue
-from formcheck.engine import analyze_track
-from formcheck.landmarks import COUNT, INDEX
-from formcheck.metrics import compute_series
+from formcheck.engine.machine import analyze_track
+from formcheck.metrics.stream import compute_series
+from formcheck.pose.landmarks import COUNT, INDEX
+from formcheck.pose.track import PoseFrame, PoseTrack
 from formcheck.rules import list_rules, load_rule
-from formcheck.track import PoseFrame, PoseTrack
+from formcheck.rules.docs_gen import DOC_PATH, render_catalogue
 
 PLANK_CSV = SHARED / "landmarks" / "plank_correct_frames.csv"
 
@@ -66,7 +66,7 @@ def test_alternating_exercises_count_each_side(rules, rule_id):
 
 def test_committed_catalogue_docs_match_the_rule_files():
     assert DOC_PATH.read_text(encoding="utf-8") == render_catalogue(list_rules()), (
-        "docs/exercises.md is stale: run `python -m formcheck.docs_gen`")
+        "docs/exercises.md is stale: run `python -m formcheck.rules.docs_gen`")
 
 
 def test_docs_list_every_fault_cue_and_threshold(rules):

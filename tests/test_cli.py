@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from app_support import MODELS, SAMPLES, needs_samples
 
-from formcheck.video_out import VideoSink
+from formcheck.outputs.video_sink import VideoSink
 
 REPO = Path(__file__).resolve().parents[1]
 

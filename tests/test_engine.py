@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from synthetic import body, cycle, make_track, pose_frame
 
-from formcheck.engine import Engine, RuleMachine, analyze_track, run_rules
-from formcheck.metrics import FrameMetrics, compute_series
+from formcheck.engine.machine import Engine, RuleMachine, analyze_track, run_rules
+from formcheck.metrics.stream import FrameMetrics, compute_series
 from formcheck.rules import load_rule, parse_rule
 
 RULE = {

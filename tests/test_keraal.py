@@ -20,11 +20,11 @@ import numpy as np
 import pytest
 from app_support import SHARED
 
-from formcheck.engine import analyze_track
-from formcheck.landmarks import COUNT, INDEX
-from formcheck.recognize import recognize
+from formcheck.engine.machine import analyze_track
+from formcheck.engine.recognize import recognize
+from formcheck.pose.landmarks import COUNT, INDEX
+from formcheck.pose.track import PoseFrame, PoseTrack
 from formcheck.rules import list_rules, load_rule
-from formcheck.track import PoseFrame, PoseTrack
 
 KERAAL = SHARED / "landmarks" / "keraal"
 FRAME_SIZES = ((640, 480), (1920, 1080))

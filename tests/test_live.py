@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from app_support import BRIDGE, VARIANT, needs_samples
 
-from formcheck.engine import Engine, Event
-from formcheck.live import SETUP_HOLD_S, CueSpeaker, LiveSession, cue_text
-from formcheck.pose import PoseOptions
-from formcheck.quality import is_too_dark, luminance_stats, mean_luminance
+from formcheck.engine.machine import Engine, Event
+from formcheck.live.session import SETUP_HOLD_S, CueSpeaker, LiveSession, cue_text
+from formcheck.pose.estimator import PoseOptions
 from formcheck.rules import load_rule
-from formcheck.source import read_frames
+from formcheck.sources.lighting import is_too_dark, luminance_stats, mean_luminance
+from formcheck.sources.video import read_frames
 
 GREY = np.full((120, 160, 3), 128, np.uint8)
 
@@ -102,7 +102,7 @@ def test_process_never_waits_for_a_slow_model(app_env, bridge_track, rule):
 def test_too_dark_blocks_counting_and_is_reported(rule):
     class Nobody:
         def detect(self, rgb, t):
-            from formcheck.pose import _empty_frame
+            from formcheck.pose.estimator import _empty_frame
             return _empty_frame(t, (rgb.shape[1], rgb.shape[0]))
 
         def close(self):

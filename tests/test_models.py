@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from formcheck import models
 from formcheck.errors import ModelNotFoundError
+from formcheck.pose import models
 
 
 def fake_bundle(path: Path, size: int = 5_000_000) -> Path:

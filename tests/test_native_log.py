@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from formcheck.native_log import split_native_lines
+from formcheck.pose.native_log import split_native_lines
 
 NATIVE = [
     "INFO: [environment.cc:36] Creating LiteRT environment with options",
@@ -30,7 +30,7 @@ def run_routed(env_extra: str = "") -> subprocess.CompletedProcess:
     script = textwrap.dedent(f"""
         import logging, os, sys
         {env_extra}
-        from formcheck.native_log import route_native_stderr
+        from formcheck.pose.native_log import route_native_stderr
         logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
         if "--debug" in sys.argv:
             logging.getLogger("formcheck").setLevel(logging.DEBUG)

@@ -18,10 +18,10 @@ import av
 import numpy as np
 import pytest
 
-from formcheck.annotate import annotate_video
-from formcheck.engine import EngineStatus
-from formcheck.landmarks import COUNT, INDEX
-from formcheck.overlay import (
+from formcheck.engine.machine import EngineStatus
+from formcheck.engine.recognize import Recognition
+from formcheck.outputs.annotate import annotate_video
+from formcheck.outputs.overlay import (
     DEGREE,
     BannerDrawer,
     SkeletonDrawer,
@@ -30,13 +30,13 @@ from formcheck.overlay import (
     outline_width,
     put_text,
 )
-from formcheck.plots import figure_png, metric_figure, threshold_lines
-from formcheck.recognize import Recognition
-from formcheck.report import rep_table, summary_text, to_csv, to_json
+from formcheck.outputs.plots import figure_png, metric_figure, threshold_lines
+from formcheck.outputs.report import rep_table, summary_text, to_csv, to_json
+from formcheck.outputs.video_sink import VideoSink
+from formcheck.pose.landmarks import COUNT, INDEX
+from formcheck.pose.track import PoseFrame, PoseTrack
+from formcheck.results import FaultEvent, Hold, Rep, SessionResult, Warning
 from formcheck.rules import load_rule
-from formcheck.session import FaultEvent, Hold, Rep, SessionResult, Warning
-from formcheck.track import PoseFrame, PoseTrack
-from formcheck.video_out import VideoSink
 
 REAL_CLIP = Path(__file__).resolve().parents[1].parent / "shared" / "sample_videos" / "bridge_01.mp4"
 

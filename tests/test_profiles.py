@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from formcheck import profiles
+from formcheck.engine.tuning import rule_key, series_key, threshold_uses, tuned_rule
 from formcheck.errors import FormcheckError, RuleFileError
-from formcheck.profiles import list_profiles, load_profile, profile_yaml, save_profile
-from formcheck.rules import load_rule
+from formcheck.rules import load_rule, profiles
 from formcheck.rules.catalog import read_rule_file
-from formcheck.tuning import rule_key, series_key, threshold_uses, tuned_rule
+from formcheck.rules.profiles import list_profiles, load_profile, profile_yaml, save_profile
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck.engine import analyze_track
-from formcheck.landmarks import COUNT, INDEX
+from formcheck.engine.machine import analyze_track
+from formcheck.pose.landmarks import COUNT, INDEX
+from formcheck.pose.track import PoseFrame, PoseTrack
 from formcheck.rules import load_rule
-from formcheck.track import PoseFrame, PoseTrack
 
 FPS = 30.0
 #: Key poses, side-on, head toward the right of a 640x360 picture (normalised x, y down).

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from synthetic import Limb, animate, body, cycle, make_track, pose_frame
 
-from formcheck.recognize import Recognition, motion_cycles, posture_features, posture_of_frame, recognize
+from formcheck.engine.recognize import Recognition, motion_cycles, posture_features, posture_of_frame, recognize
 from formcheck.rules import list_rules
 
 

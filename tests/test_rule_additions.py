@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from synthetic import Limb, body, pose_frame
 
-from formcheck.engine import run_rules
+from formcheck.engine.machine import run_rules
 from formcheck.errors import RuleFileError
-from formcheck.metrics import FrameMetrics, MetricSeries, MetricStream
+from formcheck.metrics.stream import FrameMetrics, MetricSeries, MetricStream
 from formcheck.rules.schema import parse_rule
 
 BASE = {

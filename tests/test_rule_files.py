@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from formcheck import cli, profiles
+from formcheck import cli
 from formcheck.errors import RuleFileError, UnknownExerciseError
-from formcheck.rules import list_rules, load_rule
+from formcheck.rules import list_rules, load_rule, profiles
 from formcheck.rules.catalog import RULES_DIR, read_rule_file
 from formcheck.rules.schema import used_thresholds
 

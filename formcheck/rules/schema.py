@@ -37,7 +37,7 @@ from typing import Any
 import yaml
 
 from formcheck.errors import RuleFileError
-from formcheck.landmarks import is_valid_reference
+from formcheck.pose.landmarks import is_valid_reference
 
 VIEWS = ("side", "front", "any")
 POSTURES = ("supine", "prone", "all_fours", "side_lying", "seated", "kneeling", "standing", "any")
@@ -253,7 +253,7 @@ class Rule:
     smoothing: dict[str, float] = field(default_factory=dict)
     limitations: str = ""
     #: Recognition hint: conditions characteristic of the exercise while it is performed (the
-    #: rep's top or the hold); ``formcheck.recognize`` checks how often they hold. The engine ignores it.
+    #: rep's top or the hold); ``formcheck.engine.recognize`` checks how often they hold. The engine ignores it.
     signature: tuple[Condition, ...] = ()
     source_file: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -786,7 +786,7 @@ def _texts(r: _Reader, data: dict, key: str, what: str) -> tuple[str, ...]:
 
 
 def _profile(r: _Reader, data: dict) -> None:
-    """A saved profile's ``profile: {name, based_on, saved_at}`` (see ``formcheck.profiles``)."""
+    """A saved profile's ``profile: {name, based_on, saved_at}`` (see ``formcheck.rules.profiles``)."""
     if "profile" not in data:
         return
     p = r.mapping(data["profile"], "profile")

@@ -13,19 +13,19 @@ from typing import Any
 
 import streamlit as st
 
-from formcheck import source
+from formcheck.analysis import file_fingerprint, track_video
+from formcheck.engine.tuning import series_key
 from formcheck.errors import FormcheckError
-from formcheck.metrics import MetricSeries, compute_series
-from formcheck.models import VARIANTS
-from formcheck.pipeline import file_fingerprint, track_video
-from formcheck.pose import PoseOptions
-from formcheck.profiles import list_profiles, load_profile
+from formcheck.metrics.stream import MetricSeries, compute_series
+from formcheck.pose.estimator import PoseOptions
+from formcheck.pose.models import VARIANTS
+from formcheck.pose.track import PoseTrack
+from formcheck.results import SessionResult
 from formcheck.rules.catalog import RULES_DIR, read_rule_file
+from formcheck.rules.profiles import list_profiles, load_profile
 from formcheck.rules.schema import Rule
-from formcheck.session import SessionResult
-from formcheck.source import VIDEO_SUFFIXES
-from formcheck.track import PoseTrack
-from formcheck.tuning import series_key
+from formcheck.sources import video as source
+from formcheck.sources.video import VIDEO_SUFFIXES
 from formcheck.ui.sessions import session_files
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ def clip_from_path(path: str | Path) -> ClipRef:
 
 
 def upload_limit_mb() -> int:
-    """The largest upload (MB): the product's file limit (:mod:`formcheck.source`), capped by
+    """The largest upload (MB): the product's file limit (:mod:`formcheck.sources.video`), capped by
     Streamlit's ``server.maxUploadSize`` (the server refuses anything larger)."""
     limit = getattr(source, "max_file_bytes", None)
     product = int(limit() if callable(limit) else source.MAX_FILE_BYTES) // (1024 * 1024)

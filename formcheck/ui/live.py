@@ -15,13 +15,13 @@ import av
 import streamlit as st
 import streamlit.components.v1 as components
 
-from formcheck.engine import Engine, EngineStatus
-from formcheck.live import SETUP_HOLD_S, CueSpeaker, LiveSession
-from formcheck.overlay import BannerDrawer, format_value, metric_label
-from formcheck.pose import PoseOptions
-from formcheck.report import to_json
+from formcheck.engine.machine import Engine, EngineStatus
+from formcheck.live.session import SETUP_HOLD_S, CueSpeaker, LiveSession
+from formcheck.outputs.overlay import BannerDrawer, format_value, metric_label
+from formcheck.outputs.report import to_json
+from formcheck.pose.estimator import PoseOptions
+from formcheck.results import SessionResult
 from formcheck.rules.schema import Rule
-from formcheck.session import SessionResult
 from formcheck.ui import common
 from formcheck.ui.sessions import session_files
 

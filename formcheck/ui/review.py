@@ -7,15 +7,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from formcheck.annotate import annotate_video
-from formcheck.engine import run_rules
-from formcheck.pipeline import input_warnings
-from formcheck.plots import figure_png, metric_figure
-from formcheck.report import rep_table, to_csv, to_json
+from formcheck.analysis import input_warnings
+from formcheck.engine.machine import run_rules
+from formcheck.engine.tuning import rule_key
+from formcheck.outputs.annotate import annotate_video
+from formcheck.outputs.plots import figure_png, metric_figure
+from formcheck.outputs.report import rep_table, to_csv, to_json
+from formcheck.pose.track import PoseTrack
+from formcheck.results import SessionResult
 from formcheck.rules.schema import Rule
-from formcheck.session import SessionResult
-from formcheck.track import PoseTrack
-from formcheck.tuning import rule_key
 from formcheck.ui import common
 from formcheck.ui.common import ClipRef, guarded
 from formcheck.ui.sessions import session_files

@@ -7,15 +7,15 @@ import math
 
 import streamlit as st
 
-from formcheck.engine import run_rules
+from formcheck.engine.machine import run_rules
+from formcheck.engine.tuning import retune, rule_key, threshold_uses, tuned_rule
 from formcheck.errors import FormcheckError, RuleFileError
-from formcheck.plots import figure_png, metric_figure
-from formcheck.profiles import profile_name, profile_yaml, save_profile, slug
-from formcheck.report import rep_table
+from formcheck.outputs.plots import figure_png, metric_figure
+from formcheck.outputs.report import rep_table
+from formcheck.results import SessionResult
 from formcheck.rules.catalog import load_rule
+from formcheck.rules.profiles import profile_name, profile_yaml, save_profile, slug
 from formcheck.rules.schema import Rule, Threshold
-from formcheck.session import SessionResult
-from formcheck.tuning import retune, rule_key, threshold_uses, tuned_rule
 from formcheck.ui import common
 from formcheck.ui.common import guarded
 

@@ -4,7 +4,7 @@
 camera, checks that the landmarks each metric needs are visible and plausible, and
 computes the metrics a rule file declares. It depends on the rule's *metric
 definitions* only, never on its thresholds, so a clip's metric series can be cached
-and the thresholds re-run instantly (see :func:`formcheck.engine.run_rules`).
+and the thresholds re-run instantly (see :func:`formcheck.engine.machine.run_rules`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck import kinematics as kin
-from formcheck.filters import OneEuroFilter
-from formcheck.landmarks import INDEX, resolve
+from formcheck.metrics import kinematics as kin
+from formcheck.metrics.filters import OneEuroFilter
+from formcheck.pose.landmarks import INDEX, resolve
+from formcheck.pose.track import PoseFrame, PoseTrack
 from formcheck.rules.schema import MetricSpec, Rule
-from formcheck.track import PoseFrame, PoseTrack
 
 #: A landmark outside the image by more than this (fraction of the frame) is out of view.
 FRAME_MARGIN = 0.02

@@ -8,11 +8,11 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
+from formcheck.results import SessionResult
 from formcheck.rules.schema import Rule
-from formcheck.session import SessionResult
 
 if TYPE_CHECKING:
-    from formcheck.recognize import Recognition
+    from formcheck.engine.recognize import Recognition
 
 REP_COLUMNS = (
     "index",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from formcheck.engine import Engine
-from formcheck.overlay import annotate_frame
+from formcheck.engine.machine import Engine
+from formcheck.outputs.overlay import annotate_frame
+from formcheck.outputs.video_sink import VideoSink
+from formcheck.pose.track import PoseTrack
 from formcheck.rules.schema import Rule
-from formcheck.source import read_frames
-from formcheck.track import PoseTrack
-from formcheck.video_out import VideoSink
+from formcheck.sources.video import read_frames
 
 #: Report progress about this often (frames).
 PROGRESS_EVERY = 10

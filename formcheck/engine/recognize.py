@@ -26,12 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck import kinematics as kin
-from formcheck.engine import analyze_track
-from formcheck.landmarks import INDEX
+from formcheck.engine.machine import analyze_track
+from formcheck.metrics import kinematics as kin
+from formcheck.pose.landmarks import INDEX
+from formcheck.pose.track import PoseTrack
+from formcheck.results import SessionResult
 from formcheck.rules.schema import Rule
-from formcheck.session import SessionResult
-from formcheck.track import PoseTrack
 
 #: Below this score no catalogue exercise is named.
 MIN_SCORE = 0.3

@@ -12,10 +12,10 @@ import json
 import time
 from dataclasses import dataclass
 
-from formcheck.engine import run_rules
-from formcheck.metrics import MetricSeries
+from formcheck.engine.machine import run_rules
+from formcheck.metrics.stream import MetricSeries
+from formcheck.results import SessionResult
 from formcheck.rules.schema import Condition, Rule, parse_rule
-from formcheck.session import SessionResult
 
 
 def series_key(rule: Rule) -> str:

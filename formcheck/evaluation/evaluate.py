@@ -14,14 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.engine import analyze_track
+from formcheck.analysis import track_video
+from formcheck.engine.machine import analyze_track
 from formcheck.errors import FormcheckError
-from formcheck.labels import ClipLabel, read_labels
-from formcheck.pipeline import track_video
-from formcheck.pose import PoseOptions
+from formcheck.evaluation.labels import ClipLabel, read_labels
+from formcheck.pose.estimator import PoseOptions
+from formcheck.results import SessionResult
 from formcheck.rules.catalog import list_rules
 from formcheck.rules.schema import Rule
-from formcheck.session import SessionResult
 
 #: Labels give peak times to +/-0.3 s.
 PEAK_TOLERANCE_S = 0.3
@@ -106,7 +106,7 @@ def evaluate(
         if rule is not None:
             score = score_clip(label, analyze_track(track, rule))
         if recognise:
-            from formcheck.recognize import recognize
+            from formcheck.engine.recognize import recognize
 
             found = recognize(track, rules.values())
             score.recognized, score.recognition_confidence = found.exercise_id, found.confidence

@@ -2,7 +2,7 @@
 
 ``render_catalogue(list_rules())`` is the single source of the published catalogue, so the
 docs cannot drift from the rules; a test compares the committed file with it. Regenerate
-with ``python -m formcheck.docs_gen`` after changing a rule file.
+with ``python -m formcheck.rules.docs_gen`` after changing a rule file.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from formcheck.rules.schema import Condition, Rule
 
-DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "exercises.md"
+DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "exercises.md"
 VIEW_TEXT = {"side": "side-on", "front": "front / end-on (looking along the body)", "any": "any"}
 POSTURE_TEXT = {"all_fours": "all fours", "side_lying": "side-lying"}
 
@@ -142,7 +142,7 @@ def render_catalogue(rules: Iterable[Rule]) -> str:
     rules = list(rules)
     index = [f"- [{r.name}](#{r.id.replace('_', '-')}) - `{r.id}`" for r in rules]
     head = ["# Exercise catalogue", "",
-            "Generated from `pose_rules/*.yaml` by `python -m formcheck.docs_gen`; do not edit by hand.",
+            "Generated from `pose_rules/*.yaml` by `python -m formcheck.rules.docs_gen`; do not edit by hand.",
             "Every number below is a default a physio may tune (within its range) on the Tune page or",
             "in the rule file. Angles are 2-D angles in the camera picture; lengths are in torso",
             "lengths (shoulder to hip) unless stated.", "", *index, ""]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.errors import InputError
-from formcheck.landmarks import COUNT
+from formcheck.pose.landmarks import COUNT
 
 CACHE_FORMAT = 1
 

@@ -22,8 +22,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
+from formcheck.results import SessionResult
 from formcheck.rules.schema import Condition, Rule
-from formcheck.session import SessionResult
 
 REP_COLORS = ("#4c9be8", "#7bc96f")
 FAULT_COLOR = "#d62728"

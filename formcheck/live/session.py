@@ -14,7 +14,7 @@ whole class testable without the model or a camera.
 
 Counting starts only after the camera set-up has been good for :data:`SETUP_HOLD_S`:
 one person fully in frame and the right view (both from the engine's set-up warnings) and
-enough light (:mod:`formcheck.quality`). Until then a set-up engine runs only for its
+enough light (:mod:`formcheck.sources.lighting`). Until then a set-up engine runs only for its
 warnings; when set-up is good a fresh engine starts, so nothing done while setting up
 counts.
 """
@@ -32,14 +32,14 @@ from typing import Protocol, Self
 
 import numpy as np
 
-from formcheck.engine import WARNING_DEBOUNCE_S, Engine, EngineStatus, Event
+from formcheck.engine.machine import WARNING_DEBOUNCE_S, Engine, EngineStatus, Event
 from formcheck.errors import FormcheckError
-from formcheck.overlay import annotate_frame
-from formcheck.pose import PoseEstimator, PoseOptions
-from formcheck.quality import DARK_BRIGHT_LUMA, DARK_LUMA, luminance_stats
+from formcheck.outputs.overlay import annotate_frame
+from formcheck.pose.estimator import PoseEstimator, PoseOptions
+from formcheck.pose.track import PoseFrame
+from formcheck.results import SessionResult, Warning
 from formcheck.rules.schema import Rule
-from formcheck.session import SessionResult, Warning
-from formcheck.track import PoseFrame
+from formcheck.sources.lighting import DARK_BRIGHT_LUMA, DARK_LUMA, luminance_stats
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class LiveSession:
         options: pose model options (``live`` is ignored: the worker uses VIDEO mode).
         estimator_factory: builds the estimator in the worker thread (tests pass a fake).
         setup_hold_s: how long set-up must be good before counting starts.
-        dark_luma: mean-luma threshold of :func:`formcheck.quality.is_too_dark`.
+        dark_luma: mean-luma threshold of :func:`formcheck.sources.lighting.is_too_dark`.
         draw: draw the overlay in ``process`` (off: return the frame unchanged).
         clock: monotonic clock in seconds.
 

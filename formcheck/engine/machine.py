@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from formcheck.metrics import FrameMetrics, MetricSeries, MetricStream, compute_series
+from formcheck.metrics.stream import FrameMetrics, MetricSeries, MetricStream, compute_series
+from formcheck.pose.track import PoseFrame, PoseTrack
+from formcheck.results import FaultEvent, Hold, Rep, SessionResult, Warning
 from formcheck.rules.schema import Condition, FaultSpec, Rule
-from formcheck.session import FaultEvent, Hold, Rep, SessionResult, Warning
-from formcheck.track import PoseFrame, PoseTrack
 
 #: A set-up problem must last this long before it is reported.
 WARNING_DEBOUNCE_S = 1.0

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from formcheck.engine import EngineStatus
-from formcheck.landmarks import INDEX, SKELETON, resolve
+from formcheck.engine.machine import EngineStatus
+from formcheck.pose.landmarks import INDEX, SKELETON, resolve
+from formcheck.pose.track import PoseFrame
+from formcheck.results import FaultEvent, Warning
 from formcheck.rules.schema import Rule
-from formcheck.session import FaultEvent, Warning
-from formcheck.track import PoseFrame
 
 Color = tuple[int, int, int]
 

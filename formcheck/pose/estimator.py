@@ -3,7 +3,7 @@
 ``PoseEstimator`` hides the running mode. ``detect(rgb, t)`` serves files (VIDEO mode,
 every frame, in order); ``submit(rgb, t)`` serves a live camera (LIVE_STREAM mode: the
 call returns at once, the model drops frames it has no time for, and ``latest()``
-gives the newest result). Both return :class:`~formcheck.track.PoseFrame` objects built
+gives the newest result). Both return :class:`~formcheck.pose.track.PoseFrame` objects built
 the same way, so the rest of the pipeline cannot tell the two apart.
 """
 
@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.errors import ModelNotFoundError
-from formcheck.exposure import brighten, dark_note
-from formcheck.landmarks import COUNT, INDEX
-from formcheck.models import DEFAULT_VARIANT, resolve_model
-from formcheck.native_log import capture_native_stderr
-from formcheck.track import PoseFrame, PoseTrack
+from formcheck.pose.landmarks import COUNT, INDEX
+from formcheck.pose.models import DEFAULT_VARIANT, resolve_model
+from formcheck.pose.native_log import capture_native_stderr
+from formcheck.pose.track import PoseFrame, PoseTrack
+from formcheck.sources.lighting import brighten, dark_note
 
 _TORSO = [INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
 #: Result-warning code of a clip whose frames were mostly too dark (and were brightened).

@@ -9,13 +9,13 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from formcheck.engine import analyze_track
+from formcheck.engine.machine import analyze_track
 from formcheck.errors import NoPersonError
-from formcheck.pose import PoseOptions, track_frames
+from formcheck.pose.estimator import PoseOptions, track_frames
+from formcheck.pose.track import PoseTrack
+from formcheck.results import SessionResult, Warning
 from formcheck.rules.schema import Rule
-from formcheck.session import SessionResult, Warning
-from formcheck.source import probe, read_frames
-from formcheck.track import PoseTrack
+from formcheck.sources.video import probe, read_frames
 
 #: Below this share of frames with a person, the clip is treated as having nobody in it.
 MIN_PERSON_SHARE = 0.05

@@ -1,0 +1,1 @@
+"""Scoring against hand labels (labels.toml): the `formcheck eval` command's core."""

@@ -1,0 +1,1 @@
+"""From landmarks to numbers: pure kinematics over arrays, smoothing filters, and the per-rule metric stream."""
