@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.engine.machine import compute_series
 from formcheck.engine.tuning import retune
 from formcheck.live.session import LiveSession
+from formcheck.metrics.stream import compute_series
 from formcheck.pose.estimator import PoseOptions
 from formcheck.pose.track import PoseTrack
 from formcheck.rules import RULES_DIR, load_rule

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formcheck.errors import FormcheckError
-from formcheck.pose.models import DEFAULT_VARIANT, VARIANTS
-from formcheck.preflight import check_input_file, check_output_path
+from formcheck.preflight import DEFAULT_VARIANT, VARIANTS, check_input_file, check_model, check_output_path, check_video
 
 if TYPE_CHECKING:
-    from formcheck.engine.recognize import Recognition
+    from formcheck.analysis import PoseOptions, PoseTrack, Recognition
     from formcheck.rules import Rule
 
 DEBUG_HELP = "show tracebacks of unexpected errors and the pose model's native log lines"
@@ -24,8 +23,8 @@ EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
 
 
-def _pose_options(args: argparse.Namespace):
-    from formcheck.pose.estimator import PoseOptions
+def _pose_options(args: argparse.Namespace) -> PoseOptions:
+    from formcheck.analysis import PoseOptions
 
     return PoseOptions(variant=args.variant, model_path=args.model, max_people=args.max_people)
 
@@ -45,7 +44,7 @@ def _write_text(target: str, text: str) -> None:
         Path(target).write_text(text, encoding="utf-8")
 
 
-def _chosen_rule(args: argparse.Namespace):
+def _chosen_rule(args: argparse.Namespace) -> Rule | None:
     """The rule the user named (``--rules`` or ``--exercise``), validated; ``None`` to recognise."""
     from formcheck.rules import load_rule
 
@@ -59,11 +58,11 @@ def _chosen_rule(args: argparse.Namespace):
     return None
 
 
-def _recognised_rule(track) -> tuple[Rule, Recognition]:
-    from formcheck.engine.recognize import recognize
-    from formcheck.rules import list_rules, load_rule
+def _recognised_rule(track: PoseTrack) -> tuple[Rule, Recognition]:
+    from formcheck.analysis import recognise_exercise
+    from formcheck.rules import load_rule
 
-    found = recognize(track, list_rules())
+    found = recognise_exercise(track)
     if found.exercise_id is None:
         raise FormcheckError(
             f"could not tell which exercise this is (best guess {found.ranking[0][0]} at "
@@ -86,13 +85,12 @@ def _check_analyze_request(args: argparse.Namespace) -> None:
     check_input_file(args.landmarks, "--landmarks")
 
 
-def _load_track(args: argparse.Namespace):
+def _load_track(args: argparse.Namespace) -> PoseTrack:
     """The pose track: from ``--landmarks``, or the model run over the video."""
-    from formcheck.analysis import track_video
-    from formcheck.pose.track import PoseTrack
+    from formcheck.analysis import load_track, track_video
 
     if args.landmarks:
-        return PoseTrack.load(args.landmarks)
+        return load_track(args.landmarks)
     progress = None
     if sys.stderr.isatty() and args.json != "-":
 
@@ -105,30 +103,21 @@ def _load_track(args: argparse.Namespace):
     return track
 
 
-def _preflight_video(args: argparse.Namespace) -> None:
-    """The video is readable and the model bundle is real, before any frame is decoded."""
-    from formcheck.pose.models import resolve_model
-    from formcheck.sources.video import probe
-
-    probe(args.video)
-    resolve_model(args.variant, args.model)
-
-
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from formcheck.analysis import analyze
+    from formcheck.analysis import analyze_track
     from formcheck.outputs.report import summary_text, to_csv, to_json
 
     rule = _chosen_rule(args)
     _check_analyze_request(args)
     if args.video:
-        _preflight_video(args)
+        check_video(args.video, args.variant, args.model)
     track = _load_track(args)
     recognition = None
     if rule is None:
         rule, recognition = _recognised_rule(track)
         if args.json == "-":  # stdout holds the JSON; the summary (which names the choice) is not printed
             print(f"Recognised exercise: {rule.id} (confidence {recognition.confidence:.0%})", file=sys.stderr)
-    result = analyze(track, rule)
+    result = analyze_track(track, rule)
     if args.json:
         _write_text(args.json, to_json(result, recognition))
     if args.csv:
@@ -149,7 +138,7 @@ def cmd_landmarks(args: argparse.Namespace) -> int:
 
     check_output_path(args.output, "--output", (".npz",))
     args.video = str(args.video)
-    _preflight_video(args)
+    check_video(args.video, args.variant, args.model)
     track = track_video(args.video, _pose_options(args))
     out = track.save(args.output)
     found = float((track.persons > 0).mean())
@@ -195,11 +184,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from formcheck.evaluation.evaluate import evaluate, format_report, summary
-    from formcheck.pose.models import resolve_model
 
     check_input_file(args.labels, "labels")
     check_output_path(args.json, "--json")
-    resolve_model(args.variant, args.model)
+    check_model(args.variant, args.model)
 
     def progress(name: str) -> None:
         print(f"  {name}", file=sys.stderr, flush=True)
@@ -219,9 +207,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    from formcheck.pose.models import resolve_model
-
-    print(resolve_model(args.variant, args.model, allow_download=not args.no_download))
+    print(check_model(args.variant, args.model, allow_download=not args.no_download))
     return 0
 
 
@@ -234,7 +220,35 @@ def cmd_app(args: argparse.Namespace) -> int:
     return subprocess.call(command)
 
 
+def _analyze_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("video", nargs="?", help="video file (mp4, mov, webm, avi)")
+    p.add_argument("--exercise", metavar="ID", help="exercise id (see `formcheck exercises`); recognised if omitted")
+    p.add_argument("--rules", metavar="FILE", help="a rule file (e.g. a physio's saved profile) instead of --exercise")
+    p.add_argument("--landmarks", metavar="NPZ", help="use cached landmarks instead of running the model")
+    p.add_argument("--json", metavar="OUT", help="write the result as JSON (- for stdout)")
+    p.add_argument("--csv", metavar="OUT", help="write the per-rep table as CSV (- for stdout)")
+    p.add_argument("--annotate", metavar="OUT.mp4", help="write an annotated H.264 video")
+    _add_model_args(p)
+    p.set_defaults(func=cmd_analyze)
+
+
+def _eval_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("labels")
+    p.add_argument("--only", nargs="+", metavar="ID", help="only clips of these exercises")
+    p.add_argument(
+        "--cache",
+        metavar="DIR",
+        default=os.environ.get("FORMCHECK_LANDMARK_CACHE"),
+        help="reuse/store landmarks here (default: $FORMCHECK_LANDMARK_CACHE)",
+    )
+    p.add_argument("--no-recognition", action="store_true", help="skip exercise recognition")
+    p.add_argument("--json", metavar="OUT", help="write the overall figures as JSON")
+    _add_model_args(p)
+    p.set_defaults(func=cmd_eval)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The ``formcheck`` parser: one subcommand per job, each with its own options."""
     parser = argparse.ArgumentParser(prog="formcheck", description="Form checking for low-back-pain exercises.")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     # --debug is accepted after the subcommand too; SUPPRESS keeps a leading --debug set.
@@ -245,16 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, parents=[common])
 
-    p = add("analyze", "count reps, time holds and find form faults in a video")
-    p.add_argument("video", nargs="?", help="video file (mp4, mov, webm, avi)")
-    p.add_argument("--exercise", metavar="ID", help="exercise id (see `formcheck exercises`); recognised if omitted")
-    p.add_argument("--rules", metavar="FILE", help="a rule file (e.g. a physio's saved profile) instead of --exercise")
-    p.add_argument("--landmarks", metavar="NPZ", help="use cached landmarks instead of running the model")
-    p.add_argument("--json", metavar="OUT", help="write the result as JSON (- for stdout)")
-    p.add_argument("--csv", metavar="OUT", help="write the per-rep table as CSV (- for stdout)")
-    p.add_argument("--annotate", metavar="OUT.mp4", help="write an annotated H.264 video")
-    _add_model_args(p)
-    p.set_defaults(func=cmd_analyze)
+    _analyze_parser(add("analyze", "count reps, time holds and find form faults in a video"))
 
     p = add("landmarks", "run the pose model once and cache a clip's landmarks")
     p.add_argument("video")
@@ -270,19 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*")
     p.set_defaults(func=cmd_validate)
 
-    p = add("eval", "compare with hand labels (labels.toml)")
-    p.add_argument("labels")
-    p.add_argument("--only", nargs="+", metavar="ID", help="only clips of these exercises")
-    p.add_argument(
-        "--cache",
-        metavar="DIR",
-        default=os.environ.get("FORMCHECK_LANDMARK_CACHE"),
-        help="reuse/store landmarks here (default: $FORMCHECK_LANDMARK_CACHE)",
-    )
-    p.add_argument("--no-recognition", action="store_true", help="skip exercise recognition")
-    p.add_argument("--json", metavar="OUT", help="write the overall figures as JSON")
-    _add_model_args(p)
-    p.set_defaults(func=cmd_eval)
+    _eval_parser(add("eval", "compare with hand labels (labels.toml)"))
 
     p = add("model", "show (or download) the pose model bundle that will be used")
     _add_model_args(p)

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
+from formcheck.pose.models import DEFAULT_VARIANT, VARIANTS, resolve_model
 
 
 def check_output_path(target: str | None, option: str, suffixes: tuple[str, ...] = ()) -> None:
@@ -47,3 +48,19 @@ def check_input_file(source: str | None, option: str) -> None:
         raise FormcheckError(f"{option} {source}: is a folder, not a file")
     if not os.access(path, os.R_OK):
         raise FormcheckError(f"{option} {source}: the file is not readable")
+
+
+def check_model(variant: str, model: str | None = None, allow_download: bool = True) -> Path:
+    """The pose model bundle that will be used; raises ModelNotFoundError when there is none."""
+    return resolve_model(variant, model, allow_download=allow_download)
+
+
+def check_video(path: str | Path, variant: str, model: str | None = None) -> None:
+    """Raise unless ``path`` is a readable video within the limits and the model bundle is real."""
+    from formcheck.sources.video import probe  # decoder library: loaded only when a video is checked
+
+    probe(path)
+    check_model(variant, model)
+
+
+__all__ = ["DEFAULT_VARIANT", "VARIANTS", "check_input_file", "check_model", "check_output_path", "check_video"]

@@ -32,6 +32,8 @@ class Rep:
 
 @dataclass
 class Hold:
+    """One held position (e.g. a plank or the top of a bridge) against its target time."""
+
     start_s: float
     end_s: float
     target_s: float
@@ -47,6 +49,8 @@ class Hold:
 
 @dataclass
 class FaultEvent:
+    """One form fault: its code, when it happened, the cue shown and its severity."""
+
     code: str
     start_s: float
     end_s: float
@@ -56,7 +60,7 @@ class FaultEvent:
 
 
 @dataclass
-class Warning:
+class SetupWarning:
     """A set-up problem (not a form fault): nobody in view, body out of frame, wrong view."""
 
     code: str
@@ -79,7 +83,7 @@ class SessionResult:
     reps: list[Rep]
     holds: list[Hold]
     faults: list[FaultEvent]
-    warnings: list[Warning]
+    warnings: list[SetupWarning]
     metric_units: dict[str, str]
     thresholds: dict[str, float]
     prescription: dict[str, Any]
@@ -106,52 +110,65 @@ class SessionResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON contract of ``formcheck analyze --json``."""
-
-        def rnd(x: float | None) -> float | None:
-            return None if x is None or not np.isfinite(x) else round(float(x), 3)
-
         return {
             "exercise": self.exercise,
             "exercise_name": self.exercise_name,
             "rep_metric": self.rep_metric,
-            "duration_s": rnd(self.duration_s),
-            "fps": rnd(self.fps),
+            "duration_s": _rounded(self.duration_s),
+            "fps": _rounded(self.fps),
             "frames": self.frames,
-            "counting_started_s": rnd(self.counting_started_s),
+            "counting_started_s": _rounded(self.counting_started_s),
             "rep_count": self.rep_count,
             "reps_by_side": self.reps_by_side(),
-            "reps": [
-                {
-                    "index": r.index,
-                    "start_s": rnd(r.start_s),
-                    "peak_s": rnd(r.peak_s),
-                    "end_s": rnd(r.end_s),
-                    "side": r.side,
-                    "duration_s": rnd(r.duration_s),
-                    "peak_value": rnd(r.peak_value),
-                    "range_of_motion": rnd(r.range_of_motion),
-                    "rise_s": rnd(r.rise_s),
-                    "hold_s": rnd(r.hold_s),
-                    "fall_s": rnd(r.fall_s),
-                    "fall_speed": rnd(r.fall_speed),
-                    "faults": list(r.faults),
-                }
-                for r in self.reps
-            ],
-            "holds": [
-                {
-                    "start_s": rnd(h.start_s),
-                    "end_s": rnd(h.end_s),
-                    "duration_s": rnd(h.duration_s),
-                    "target_s": rnd(h.target_s),
-                    "reached_target": h.reached_target,
-                }
-                for h in self.holds
-            ],
-            "faults": [{k: (rnd(v) if k.endswith("_s") else v) for k, v in asdict(f).items()} for f in self.faults],
+            "reps": [_rep_dict(r) for r in self.reps],
+            "holds": [_hold_dict(h) for h in self.holds],
+            "faults": [_times_rounded(asdict(f)) for f in self.faults],
             "fault_counts": self.fault_counts(),
-            "warnings": [{k: (rnd(v) if k.endswith("_s") else v) for k, v in asdict(w).items()} for w in self.warnings],
+            "warnings": [_times_rounded(asdict(w)) for w in self.warnings],
             "thresholds": self.thresholds,
             "prescription": self.prescription,
             "stopped_for_pain": self.stopped_for_pain,
         }
+
+
+def _rounded(x: float | None) -> float | None:
+    """A number for the JSON: 3 decimals; None for None, NaN and infinities."""
+    return None if x is None or not np.isfinite(x) else round(float(x), 3)
+
+
+def _times_rounded(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with every ``*_s`` (seconds) value rounded for the JSON."""
+    return {k: (_rounded(v) if k.endswith("_s") else v) for k, v in fields.items()}
+
+
+def _rep_dict(r: Rep) -> dict[str, Any]:
+    """One rep in the JSON contract."""
+    return {
+        "index": r.index,
+        "start_s": _rounded(r.start_s),
+        "peak_s": _rounded(r.peak_s),
+        "end_s": _rounded(r.end_s),
+        "side": r.side,
+        "duration_s": _rounded(r.duration_s),
+        "peak_value": _rounded(r.peak_value),
+        "range_of_motion": _rounded(r.range_of_motion),
+        "rise_s": _rounded(r.rise_s),
+        "hold_s": _rounded(r.hold_s),
+        "fall_s": _rounded(r.fall_s),
+        "fall_speed": _rounded(r.fall_speed),
+        "faults": list(r.faults),
+    }
+
+
+def _hold_dict(h: Hold) -> dict[str, Any]:
+    """One hold in the JSON contract."""
+    return {
+        "start_s": _rounded(h.start_s),
+        "end_s": _rounded(h.end_s),
+        "duration_s": _rounded(h.duration_s),
+        "target_s": _rounded(h.target_s),
+        "reached_target": h.reached_target,
+    }
+
+
+__all__ = ["FaultEvent", "Hold", "Rep", "SessionResult", "SetupWarning"]

@@ -236,6 +236,38 @@ def abdominal_hold_track(hold_s: float = 14.0, neck: bool = False, shoulders: bo
     return animate(pose, hold_s, fps)
 
 
+# -- glute bridge (the one synthetic bridge; the real bridge_01 clip is conftest's ``bridge_track``)
+def bridge_pose(lift: float, arch: float = 0.0, shrug: float = 0.0) -> dict:
+    """Supine, knees bent; ``lift`` 0-1 raises the hips to a straight shoulder-hip-knee line,
+    ``arch`` pushes them past it (m), ``shrug`` pulls the shoulders toward the ears (m)."""
+    knee = np.array([0.38, 0.45])
+    shoulder = np.array([-0.45, 0.08])
+    rest_hip = np.array([0.0, 0.08])
+    straight_hip = shoulder + 0.52 * (knee - shoulder)
+    hip = rest_hip + lift * (straight_hip - rest_hip) + np.array([0.0, arch])
+    trunk = math.degrees(math.atan2(*(shoulder - hip)[::-1]))
+    thigh = math.degrees(math.atan2(*(knee - hip)[::-1]))
+    return body(hip=tuple(hip), trunk=trunk, head=180.0, near=Limb(thigh=thigh, shin=-85, upper_arm=0, forearm=0),
+                lengths={"torso": float(np.linalg.norm(shoulder - hip)), "thigh": float(np.linalg.norm(knee - hip)),
+                         "neck": 0.2 - shrug})
+
+
+def glute_bridge_track(reps: int = 3, top: float = 1.0, arch: float = 0.0, drop: bool = False, shrug: bool = False,
+                       period: float = 4.0, fps: float = 25.0, noise_m: float = 0.0) -> object:
+    """A set of glute bridges: ``reps`` lifts to ``top`` (1 = a straight shoulder-hip-knee line),
+    one every ``period`` s after 1.5 s at rest. Faults: ``arch`` (m past the line at the top),
+    ``drop`` (lowering in 0.15 s instead of ~1.4 s), ``shrug`` (shoulders up from 3 s);
+    ``noise_m`` jitters the landmarks."""
+    def pose(t: float) -> dict:
+        lift = cycle(t, period, 0.0, top, start_s=1.5, reps=reps, hold_frac=0.3)
+        if drop and t > 1.5:
+            phase = ((t - 1.5) % period) / period
+            lift = top if 0.1 < phase < 0.62 else (0.0 if phase >= 0.66 else lift)
+        return bridge_pose(lift, arch=arch * lift / top, shrug=0.06 if shrug and t > 3 else 0.0)
+
+    return animate(pose, 1.5 + period * reps + 1.0, fps=fps, noise_m=noise_m)
+
+
 # -- prone -------------------------------------------------------------------------------
 def plank_pose(sag: float = 0.0) -> dict:
     """Forearm plank facing -x; ``sag`` > 0 drops the hips (deg at the hip), < 0 pikes them."""

@@ -2,6 +2,9 @@
 
 The real pose model runs at most once per test session per clip: landmark tracks are
 cached in a session temporary folder (``FORMCHECK_CACHE_DIR``), which the app also uses.
+A test that uses a fixture of :data:`MODEL_FIXTURES` runs the model, so it is marked
+``model`` here (``-m "not model"`` leaves it out) even if its own marker was forgotten.
+The synthetic glute bridge (no model) is ``catalogue_poses.glute_bridge_track``.
 """
 
 from __future__ import annotations
@@ -12,9 +15,20 @@ from collections.abc import Iterator
 import pytest
 from app_support import BRIDGE, MODELS, SAMPLES, VARIANT
 
+#: Fixtures that run the real pose model.
+MODEL_FIXTURES = frozenset({"bridge_track"})
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: end-to-end test in a real headless Chromium (Playwright)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``model`` every test that uses a :data:`MODEL_FIXTURES` fixture (before ``-m`` selects)."""
+    for item in items:
+        if MODEL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +52,8 @@ def app_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
 
 @pytest.fixture(scope="session")
 def bridge_track(app_env: dict[str, str]):
-    """bridge_01's pose track from the real model (lite), computed once and cached on disk."""
+    """bridge_01's pose track from the real model (lite), computed once and cached on disk: the
+    one real bridge track of the suite."""
     from formcheck.analysis import track_video
     from formcheck.pose.estimator import PoseOptions
 

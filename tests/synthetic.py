@@ -76,39 +76,45 @@ def body(hip: Point = (0.0, 0.1), trunk: float = 90.0, head: float | None = None
             for a person lying on the back with the head toward -x.
     """
     seg = {**LENGTHS, **(lengths or {})}
-    far = far or near
+    far_side = "right" if near_side == "left" else "left"
     hip3 = np.array([*hip, 0.0][:3], dtype=float)
-    sign = {near_side: 1.0, ("right" if near_side == "left" else "left"): -1.0}
     head_deg = trunk if head is None else head
     head_dir = _dir(head_deg)
     face_dir = _dir(head_deg + 90.0 if face is None else face)
     shoulder_mid = hip3 + seg["torso"] * _dir(trunk)
     pts: dict[str, np.ndarray] = {}
-    for side, limb in ((near_side, near), ("right" if near_side == "left" else "left", far)):
-        s = sign[side]
+    for side, limb, s in ((near_side, near, 1.0), (far_side, far or near, -1.0)):
         tw, pw = math.radians(trunk_twist_deg), math.radians(pelvis_twist_deg)
         shoulder = shoulder_mid + s * SHOULDER_WIDTH / 2 * np.array([math.sin(tw), 0.0, math.cos(tw)])
         hip_p = hip3 + s * HIP_WIDTH / 2 * np.array([math.sin(pw), 0.0, math.cos(pw)])
-        out = np.array([0.0, 0.0, s])
-        elbow = shoulder + seg["upper_arm"] * _dir(limb.upper_arm)
-        wrist = elbow + seg["forearm"] * _dir(limb.forearm) + limb.hand_out * out
-        knee = hip_p + seg["thigh"] * _dir(limb.thigh) + limb.knee_out * out
-        ankle = knee + seg["shin"] * _dir(limb.shin)
-        toes_up = 1.0 if math.cos(math.radians(trunk)) < 0 else -1.0  # default foot: square to the shin
-        foot_dir = limb.foot if limb.foot is not None else limb.shin + 90.0 * toes_up
-        pts.update({
-            f"{side}_shoulder": shoulder, f"{side}_elbow": elbow, f"{side}_wrist": wrist,
-            f"{side}_hip": hip_p, f"{side}_knee": knee, f"{side}_ankle": ankle,
-            f"{side}_heel": ankle - 0.05 * _dir(foot_dir), f"{side}_foot_index": ankle + seg["foot"] * _dir(foot_dir),
-            f"{side}_ear": shoulder_mid + seg["neck"] * head_dir + s * np.array([0.0, 0.0, 0.07]),
-        })
-        for finger in ("pinky", "index", "thumb"):
-            pts[f"{side}_{finger}"] = wrist + 0.07 * _dir(limb.forearm)
+        toes_up = math.cos(math.radians(trunk)) < 0
+        pts.update(_limb_points(side, limb, s, shoulder, hip_p, seg, toes_up))
+        pts[f"{side}_ear"] = shoulder_mid + seg["neck"] * head_dir + s * np.array([0.0, 0.0, 0.07])
         face_point = shoulder_mid + 0.08 * face_dir
         for eye in ("eye_inner", "eye", "eye_outer"):
             pts[f"{side}_{eye}"] = face_point + (seg["neck"] + 0.03) * head_dir + s * np.array([0, 0, 0.03])
         pts[f"mouth_{side}"] = face_point + (seg["neck"] - 0.04) * head_dir + s * np.array([0, 0, 0.02])
     pts["nose"] = shoulder_mid + seg["neck"] * head_dir + 0.1 * face_dir
+    return pts
+
+
+def _limb_points(side: str, limb: Limb, s: float, shoulder: np.ndarray, hip: np.ndarray, seg: dict[str, float],
+                 toes_up: bool) -> dict[str, np.ndarray]:
+    """Shoulder, arm, hip and leg joints of one body ``side`` (``s`` +1 near, -1 far); with no
+    ``limb.foot`` the foot is square to the shin, toes up when the head is toward -x."""
+    out = np.array([0.0, 0.0, s])
+    elbow = shoulder + seg["upper_arm"] * _dir(limb.upper_arm)
+    wrist = elbow + seg["forearm"] * _dir(limb.forearm) + limb.hand_out * out
+    knee = hip + seg["thigh"] * _dir(limb.thigh) + limb.knee_out * out
+    ankle = knee + seg["shin"] * _dir(limb.shin)
+    foot_dir = limb.foot if limb.foot is not None else limb.shin + 90.0 * (1.0 if toes_up else -1.0)
+    pts = {
+        f"{side}_shoulder": shoulder, f"{side}_elbow": elbow, f"{side}_wrist": wrist,
+        f"{side}_hip": hip, f"{side}_knee": knee, f"{side}_ankle": ankle,
+        f"{side}_heel": ankle - 0.05 * _dir(foot_dir), f"{side}_foot_index": ankle + seg["foot"] * _dir(foot_dir),
+    }
+    for finger in ("pinky", "index", "thumb"):
+        pts[f"{side}_{finger}"] = wrist + 0.07 * _dir(limb.forearm)
     return pts
 
 

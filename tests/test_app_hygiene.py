@@ -81,6 +81,7 @@ def user_data_in_globals(needles: list[str]) -> list[str]:
 
 # -- separate state per browser session -------------------------------------------------
 @needs_samples
+@pytest.mark.model
 def test_two_sessions_keep_separate_state(app_env, bridge_track):
     first, second = page("review"), page("review")
     first.run()
@@ -208,6 +209,7 @@ def test_live_camera_work_is_closed_when_the_session_ends(app_env):
 
 # -- logs ---------------------------------------------------------------------------------
 @needs_samples
+@pytest.mark.model
 def test_upload_names_never_reach_the_logs(app_env, bridge_track, caplog, capfd, monkeypatch):
     caplog.set_level(logging.DEBUG)
     at = page("review")
@@ -285,6 +287,7 @@ def bad_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @needs_samples
+@pytest.mark.model
 @pytest.mark.skipif(not bad_media.have_ffmpeg(), reason="ffmpeg makes the bad inputs")
 @pytest.mark.parametrize(("make", "kwargs", "expected", "warning"), BAD_INPUTS)
 def test_review_bad_inputs_show_one_line_or_a_result(app_env, bad_dir, make, kwargs, expected, warning):
@@ -324,7 +327,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 def browser_test(fn):
     """The marks of a test that needs Chromium, Playwright and ffmpeg."""
     for mark in (
-        pytest.mark.browser, needs_samples,
+        pytest.mark.browser, pytest.mark.model, needs_samples,
         pytest.mark.skipif(sync_playwright is None, reason="the playwright package is not installed"),
         pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"no Chromium at {CHROMIUM}"),
         pytest.mark.skipif(not bad_media.have_ffmpeg(), reason="ffmpeg makes the long clip"),

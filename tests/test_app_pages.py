@@ -10,7 +10,8 @@ import pytest
 from app_support import BRIDGE, REPO, VARIANT, needs_samples
 from streamlit.testing.v1 import AppTest
 
-from formcheck.engine.machine import analyze_track, compute_series, run_rules
+from formcheck.engine.machine import analyze_track, run_rules
+from formcheck.metrics.stream import compute_series
 from formcheck.rules import load_rule
 from formcheck.rules.catalog import read_rule_file
 from formcheck.rules.profiles import list_profiles
@@ -55,6 +56,7 @@ def forbid_model(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @needs_samples
+@pytest.mark.model
 def test_review_upload_shows_engine_result_and_reuses_track(app_env, bridge_track, monkeypatch):
     at = page("review")
     at.run()
@@ -104,6 +106,7 @@ def test_review_bad_upload_is_one_line_error(app_env, content, message):
 
 
 @needs_samples
+@pytest.mark.model
 def test_tune_threshold_change_matches_run_rules(app_env, bridge_track, monkeypatch):
     at = page("tune")
     at.run()
@@ -140,6 +143,7 @@ def test_tune_threshold_change_matches_run_rules(app_env, bridge_track, monkeypa
 
 
 @needs_samples
+@pytest.mark.model
 def test_tune_profile_save_load_reset(app_env, bridge_track):
     at = page("tune")
     at.run()

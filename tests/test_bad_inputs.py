@@ -41,7 +41,7 @@ from bad_media import (
     make_vfr,
 )
 
-from formcheck.analysis import TRUNCATED_WARNING, analyze_video
+from formcheck.analysis import TRUNCATED_WARNING, analyze
 from formcheck.pose.estimator import DARK_WARNING, PoseOptions
 from formcheck.pose.track import PoseTrack
 from formcheck.rules import load_rule
@@ -283,8 +283,9 @@ def test_truncated_video_gives_a_partial_result_with_a_warning(media: Path):
     _, reference = landmarks_and_result(BRIDGE, media)
     options = PoseOptions(variant=VARIANT, model_path=MODELS, max_people=1)
     for _ in range(2):  # the second time from the landmark cache
-        result, track = analyze_video(make_truncated(BRIDGE, media), load_rule("glute_bridge"), options,
-                                      cache_dir=media / "cache")
+        analysis = analyze(make_truncated(BRIDGE, media), load_rule("glute_bridge"), options=options,
+                           cache_dir=media / "cache")
+        result, track = analysis.result, analysis.track
         assert [w.code for w in result.warnings if w.code == TRUNCATED_WARNING] == [TRUNCATED_WARNING]
     cut = track.duration_s
     assert 5.0 < cut < 15.0 and result.frames < reference["frames"]

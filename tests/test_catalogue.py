@@ -14,7 +14,7 @@ from pathlib import Path
 import catalogue_poses as cp
 import numpy as np
 import pytest
-from app_support import SHARED
+from app_support import REPO, SHARED
 
 from formcheck.engine.machine import analyze_track
 from formcheck.metrics.stream import compute_series
@@ -25,10 +25,12 @@ from formcheck.rules.docs_gen import DOC_PATH, render_catalogue
 
 PLANK_CSV = SHARED / "landmarks" / "plank_correct_frames.csv"
 
-#: The exercises of the catalogue this file covers (the lead's four have their own tests).
-CATALOGUE = ("cat_cow", "bird_dog", "dead_bug", "plank", "knee_to_chest", "pelvic_tilt", "table_top_press",
-             "bent_knee_fall_out", "arm_openings", "seated_rotation", "hip_flexor_stretch", "childs_pose",
-             "hamstring_stretch", "seated_forward_fold", "figure_four_stretch", "abdominal_hold")
+#: Every rule file shipped in ``pose_rules/``: a new file is picked up by every per-rule test.
+RULE_IDS = tuple(sorted(p.stem for p in (REPO / "pose_rules").glob("*.yaml")))
+#: The lead's four core exercises: their synthetic performances are in ``test_core_rules.py``.
+CORE = ("glute_bridge", "back_extension", "rock_back", "knee_rolls")
+#: The exercises whose performances this file covers: all the others.
+CATALOGUE = tuple(r for r in RULE_IDS if r not in CORE)
 ALTERNATING = ("bird_dog", "dead_bug", "knee_to_chest", "bent_knee_fall_out", "hip_flexor_stretch")
 
 
@@ -41,7 +43,16 @@ def rules():
 def test_every_rule_file_validates_and_is_named_by_its_id(rules):
     for rule in rules.values():
         assert Path(rule.source_file).stem == rule.id
-    assert set(CATALOGUE) <= set(rules)
+    assert set(rules) == set(RULE_IDS) and len(RULE_IDS) >= 20
+    assert not [p.name for p in (REPO / "pose_rules").iterdir() if p.suffix in (".yml", ".YAML")], "name it .yaml"
+
+
+def test_core_exercises_have_their_own_performance_tests():
+    """The four left out of :data:`CATALOGUE` are run on a synthetic performance in test_core_rules.py."""
+    core_tests = (REPO / "tests" / "test_core_rules.py").read_text(encoding="utf-8")
+    for rule_id in CORE:
+        assert rule_id in RULE_IDS
+        assert f'run("{rule_id}"' in core_tests, f"{rule_id} has no performance test in test_core_rules.py"
 
 
 @pytest.mark.parametrize("rule_id", CATALOGUE)

@@ -93,6 +93,7 @@ def test_exercises_lists_the_catalogue():
 
 
 @needs_samples
+@pytest.mark.model
 def test_no_person_in_the_video(tmp_path):
     path = tmp_path / "empty_room.mp4"
     rng = np.random.default_rng(0)
@@ -105,6 +106,7 @@ def test_no_person_in_the_video(tmp_path):
 
 
 @needs_samples
+@pytest.mark.model
 def test_landmarks_then_analyze_json_contract(tmp_path):
     clip = SAMPLES / "plank_02.mp4"
     cache = tmp_path / "plank.npz"
@@ -122,6 +124,7 @@ def test_landmarks_then_analyze_json_contract(tmp_path):
 
 
 @needs_samples
+@pytest.mark.model
 def test_analyze_writes_browser_playable_annotated_video(tmp_path):
     out = tmp_path / "annotated.mp4"
     proc = run(

@@ -7,9 +7,11 @@ import math
 
 import numpy as np
 import pytest
-from synthetic import body, cycle, make_track, pose_frame
+from catalogue_poses import glute_bridge_track
 
-from formcheck.engine.machine import Engine, RuleMachine, analyze_track, run_rules
+from formcheck.engine.machine import RuleMachine, analyze_track, run_rules
+from formcheck.errors import RuleFileError
+from formcheck.live import LiveSession
 from formcheck.metrics.stream import FrameMetrics, compute_series
 from formcheck.rules import load_rule, parse_rule
 
@@ -200,43 +202,48 @@ def test_timing_comes_from_frame_timestamps_not_the_wall_clock():
 
 def test_validation_rejects_reversed_hysteresis():
     bad = {**RULE, "thresholds": {**RULE["thresholds"], "down": {**RULE["thresholds"]["down"], "value": 160}}}
-    with pytest.raises(Exception, match="enter value"):
+    with pytest.raises(RuleFileError, match="enter value"):
         parse_rule(bad, "x.yaml")
 
 
 # -- one engine, two clocks ----------------------------------------------------------------
-def bridge_track(reps: int = 3, fps: float = 30.0):
-    def pose_at(t: float):
-        lift = cycle(t, 3.0, 0.0, 1.0, start_s=1.0, reps=reps)
-        trunk = 180.0 + 22.0 * lift  # head toward -x; hips rise to just short of straight
-        thigh = 65.0 - 35.0 * lift
-        return body(hip=(0.0, 0.1 + 0.25 * lift), trunk=trunk, near=__import__("synthetic").Limb(thigh=thigh, shin=-80))
-
-    return make_track(
-        [
-            pose_frame(pose_at(i / fps), t=i / fps, centre=(0.0, 0.3), noise_m=0.004, rng=np.random.default_rng(i))
-            for i in range(int((reps * 3 + 2) * fps))
-        ],
-        fps,
-    )
-
-
 def test_live_review_and_tuning_paths_give_identical_results():
+    """The live clock (LiveSession: frame mailbox, pose worker thread, set-up gate, engine) fed
+    the track's frames one camera frame at a time counts exactly what review and tuning count."""
     r = load_rule("glute_bridge")
-    track = bridge_track()
+    track = glute_bridge_track(top=0.85, fps=30.0, noise_m=0.004)  # hips to just short of straight
     review = analyze_track(track, r)
-    engine = Engine(r)  # live: one frame at a time, as the webcam page does
-    for i in range(len(track)):
-        engine.step(track.frame(i))
-    live = engine.result(fps=track.fps, duration_s=track.duration_s)
     tuned = run_rules(compute_series(track, r), r, fps=track.fps, duration_s=track.duration_s)
-    assert review.rep_count == 3
-    assert review.to_dict() == live.to_dict() == tuned.to_dict()
+    poses = track.frames()
+
+    class Replay:  # the pose stage: the track's poses, in order
+        def detect(self, rgb, t):
+            return next(poses)
+
+        def close(self):
+            pass
+
+    # set-up is good from the first frame (one person, no warnings yet): counting starts there
+    session = LiveSession(r, estimator_factory=Replay, setup_hold_s=0.0, draw=False)
+    camera = np.full((48, 64, 3), 128, np.uint8)
+    events = []
+    for t in track.timestamps:
+        session.process(camera, float(t))
+        assert session.wait_idle(5)
+        events += session.events()
+    live = session.summary()
+    assert [e.t for e in events if e.kind == "setup_ok"] == [track.timestamps[0]]
+    assert session.stats().frames_processed == len(track)
+    assert review.rep_count == 3 and [e.kind for e in events].count("rep") == 3
+    assert review.to_dict() == tuned.to_dict()
+    clock = ("fps", "duration_s")  # from the live clock's own timestamps, not the file's frame rate
+    assert {k: v for k, v in live.to_dict().items() if k not in clock} == {
+        k: v for k, v in review.to_dict().items() if k not in clock}
 
 
 def test_threshold_change_reruns_only_the_rules():
     r = load_rule("glute_bridge")
-    track = bridge_track()
+    track = glute_bridge_track(top=0.85, fps=30.0, noise_m=0.004)  # hips to just short of straight
     series = compute_series(track, r)
     strict = r.with_thresholds({"target_angle": 178})
     default_result, strict_result = run_rules(series, r), run_rules(series, strict)

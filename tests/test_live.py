@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 from app_support import BRIDGE, VARIANT, needs_samples
 
-from formcheck.engine.machine import Engine, Event
-from formcheck.live.session import SETUP_HOLD_S, CueSpeaker, LiveSession, cue_text
+from formcheck.engine.machine import Engine
+from formcheck.engine.status import Event
+from formcheck.live import SETUP_HOLD_S, CueSpeaker, LiveSession, cue_text
 from formcheck.pose.estimator import PoseOptions
 from formcheck.rules import load_rule
-from formcheck.sources.lighting import is_too_dark, luminance_stats, mean_luminance
+from formcheck.sources.lighting import is_too_dark, luminance_stats
 from formcheck.sources.video import read_frames
 
 GREY = np.full((120, 160, 3), 128, np.uint8)
@@ -53,6 +54,7 @@ def run_clip(session: LiveSession, track) -> list[Event]:
 
 
 @needs_samples
+@pytest.mark.model
 def test_counting_starts_after_good_setup_and_counts_like_the_engine(app_env, bridge_track, rule):
     replay = Replay(bridge_track)
     session = LiveSession(rule, estimator_factory=lambda: replay, draw=False)
@@ -80,6 +82,7 @@ def test_counting_starts_after_good_setup_and_counts_like_the_engine(app_env, br
 
 
 @needs_samples
+@pytest.mark.model
 def test_process_never_waits_for_a_slow_model(app_env, bridge_track, rule):
     replay = Replay(bridge_track, delay_s=0.2)
     session = LiveSession(rule, estimator_factory=lambda: replay)
@@ -142,6 +145,7 @@ def test_model_failure_is_an_error_not_a_crash(rule):
 
 
 @needs_samples
+@pytest.mark.model
 def test_live_holder_makes_one_session_per_set(app_env, rule):
     """The page's glue: a session starts on the first frame once armed; finishing disarms at once,
     so a frame arriving while the set is being closed cannot start another set."""
@@ -164,6 +168,7 @@ def test_live_holder_makes_one_session_per_set(app_env, rule):
 
 
 @needs_samples
+@pytest.mark.model
 def test_real_model_through_live_session(app_env, rule):
     """The real PoseEstimator (VIDEO mode) in the worker finds the person in real frames."""
     session = LiveSession(rule, PoseOptions(variant=VARIANT))
@@ -220,12 +225,12 @@ def test_cue_text():
 
 # -- quality ----------------------------------------------------------------------------
 def test_darkness_uses_mean_and_bright_parts():
-    assert is_too_dark(np.full((90, 160, 3), 20, np.uint8))
-    assert not is_too_dark(GREY)
+    assert is_too_dark(*luminance_stats(np.full((90, 160, 3), 20, np.uint8)))
+    assert not is_too_dark(*luminance_stats(GREY))
     studio = np.full((360, 640, 3), 5, np.uint8)  # black wall, a well-lit person (cf. sample plank_05)
     studio[150:250, 100:500] = 200
     mean, bright = luminance_stats(studio)
-    assert mean < 45 and bright > 100 and not is_too_dark(studio)
-    assert mean_luminance(np.full((8, 8, 3), (255, 0, 0), np.uint8)) == pytest.approx(0.299 * 255, rel=1e-4)
+    assert mean < 45 and bright > 100 and not is_too_dark(mean, bright)
+    assert luminance_stats(np.full((8, 8, 3), (255, 0, 0), np.uint8))[0] == pytest.approx(0.299 * 255, rel=1e-4)
     with pytest.raises(ValueError):
-        mean_luminance(np.zeros((10, 10), np.uint8))
+        luminance_stats(np.zeros((10, 10), np.uint8))

@@ -18,24 +18,26 @@ import av
 import numpy as np
 import pytest
 
-from formcheck.engine.machine import EngineStatus
 from formcheck.engine.recognize import Recognition
+from formcheck.engine.status import EngineStatus
 from formcheck.outputs.annotate import annotate_video
-from formcheck.outputs.overlay import (
-    DEGREE,
+from formcheck.outputs.cue_choice import current_cue
+from formcheck.outputs.drawers import (
+    AngleDrawer,
     BannerDrawer,
+    CounterDrawer,
+    HoldTimerDrawer,
+    OverlayState,
     SkeletonDrawer,
-    annotate_frame,
-    format_value,
-    outline_width,
-    put_text,
 )
+from formcheck.outputs.drawing import DEGREE, format_value, outline_width, put_text
+from formcheck.outputs.overlay import DEFAULT_DRAWERS, annotate_frame
 from formcheck.outputs.plots import figure_png, metric_figure, threshold_lines
 from formcheck.outputs.report import rep_table, summary_text, to_csv, to_json
 from formcheck.outputs.video_sink import VideoSink
 from formcheck.pose.landmarks import COUNT, INDEX
 from formcheck.pose.track import PoseFrame, PoseTrack
-from formcheck.results import FaultEvent, Hold, Rep, SessionResult, Warning
+from formcheck.results import FaultEvent, Hold, Rep, SessionResult, SetupWarning
 from formcheck.rules import load_rule
 
 REAL_CLIP = Path(__file__).resolve().parents[1].parent / "shared" / "sample_videos" / "bridge_01.mp4"
@@ -188,7 +190,7 @@ def make_result(rule, reps: int = 3) -> SessionResult:
         reps=rep_list,
         holds=[Hold(0.5, 3.5, 5.0)],
         faults=faults,
-        warnings=[Warning("wrong_view", 4.0, 5.0, "Turn side-on")],
+        warnings=[SetupWarning("wrong_view", 4.0, 5.0, "Turn side-on")],
         metric_units={name: m.unit for name, m in rule.metrics.items()},
         thresholds=rule.threshold_values(),
         prescription=dict(rule.prescription),
@@ -240,23 +242,59 @@ def test_annotate_frame_without_pose_or_values(rule):
     assert out.shape == rgb.shape and out.any()
 
 
-def test_skeleton_skips_invisible_landmarks():
+def test_skeleton_skips_invisible_landmarks(rule):
     pose = lying_pose()
     pose.landmarks[:, 3] = 0.1
     frame = np.zeros((90, 160, 3), np.uint8)
-    assert not SkeletonDrawer().draw(frame, pose, "left").any()
-    assert SkeletonDrawer().draw(frame, lying_pose(), "left").any()
+    assert not SkeletonDrawer().draw(frame, OverlayState(pose, make_status(), rule)).any()
+    assert SkeletonDrawer().draw(frame, OverlayState(lying_pose(), make_status(), rule)).any()
 
 
 def test_banner_priority(rule):
-    banner = BannerDrawer(rule)
     fault = FaultEvent("a", 0, 1, "fault cue", "info")
     worse = FaultEvent("b", 0.5, 1, "worse cue", "warning")
-    warning = Warning("wrong_view", 0, 1, "turn side-on")
-    assert banner.message(make_status()) is None
-    assert banner.message(make_status(active_faults=[fault, worse]))[0] == "worse cue"
-    assert banner.message(make_status(active_faults=[fault], counting=False))[2] == "guidance"
-    assert banner.message(make_status(active_faults=[fault], active_warnings=[warning]))[0] == "turn side-on"
+    warning = SetupWarning("wrong_view", 0, 1, "turn side-on")
+    assert current_cue(make_status(), rule) is None
+    assert current_cue(make_status(active_faults=[fault, worse]), rule)[0] == "worse cue"
+    assert current_cue(make_status(active_faults=[fault], counting=False), rule)[2] == "guidance"
+    assert current_cue(make_status(active_faults=[fault], active_warnings=[warning]), rule)[0] == "turn side-on"
+
+
+ALL_DRAWERS = [SkeletonDrawer(), AngleDrawer(), CounterDrawer(), HoldTimerDrawer(), BannerDrawer()]
+
+
+@pytest.mark.parametrize("drawer", ALL_DRAWERS, ids=lambda d: type(d).__name__)
+def test_every_drawer_draws_the_state_in_place(rule, drawer):
+    """One signature for all: ``draw(frame, state)`` draws on the frame it is given and returns it."""
+    frame = np.full((360, 640, 3), 90, np.uint8)
+    fault = FaultEvent("back_arched", 0.5, 1.0, "Don't let your lower back arch", "warning")
+    state = OverlayState(lying_pose(), make_status(active_faults=[fault], hold_target_s=5.0, hold_s=2.0), rule)
+    assert drawer.draw(frame, state) is frame
+    assert (frame != 90).any()
+
+
+def test_annotate_frame_applies_the_drawers_given_in_order(rule):
+    """The overlay is its list of drawers: the default list drawn by hand, in order, is the same
+    picture; a caller's own list (here reversed, or just the skeleton) is drawn instead."""
+    rgb = np.full((360, 640, 3), 90, np.uint8)
+    pose, status = lying_pose(), make_status(hold_target_s=5.0, hold_s=2.0)
+    by_hand = rgb.copy()
+    for drawer in DEFAULT_DRAWERS:
+        drawer.draw(by_hand, OverlayState(pose, status, rule))
+    assert np.array_equal(annotate_frame(rgb, pose, status, rule), by_hand)
+    reversed_order = annotate_frame(rgb, pose, status, rule, drawers=DEFAULT_DRAWERS[::-1])
+    assert reversed_order.shape == rgb.shape and not np.array_equal(reversed_order, by_hand)
+    skeleton_only = annotate_frame(rgb, pose, status, rule, drawers=[SkeletonDrawer()])
+    assert np.array_equal(skeleton_only, SkeletonDrawer().draw(rgb.copy(), OverlayState(pose, status, rule)))
+    assert np.array_equal(annotate_frame(rgb, pose, status, rule, drawers=[]), rgb)
+
+
+def test_counter_shows_both_sides_of_an_alternating_rule(rule):
+    """Left and right counts replace the single count (the two pictures differ with the counts)."""
+    frame = np.zeros((360, 640, 3), np.uint8)
+    state = OverlayState(None, make_status(reps_by_side={"left": 1, "right": 0}), rule)
+    other = OverlayState(None, make_status(reps_by_side={"left": 1, "right": 7}), rule)
+    assert not np.array_equal(CounterDrawer().draw(frame.copy(), state), CounterDrawer().draw(frame.copy(), other))
 
 
 @pytest.mark.parametrize("height", [8, 10, 12, 14, 18, 24, 30])

@@ -10,11 +10,9 @@ from __future__ import annotations
 import pytest
 from app_support import MODELS, SAMPLES, needs_samples
 
-from formcheck.analysis import track_video
-from formcheck.engine.machine import analyze_track
+from formcheck.analysis import PoseOptions, analyze_track, track_video
 from formcheck.evaluation.evaluate import evaluate, match_peaks, summary
 from formcheck.evaluation.labels import read_labels
-from formcheck.pose.estimator import PoseOptions
 from formcheck.rules import load_rule
 
 CORE = {"back_extension", "rock_back", "knee_rolls", "glute_bridge"}

@@ -12,7 +12,7 @@ from synthetic import Limb, body, pose_frame
 from formcheck.engine.machine import run_rules
 from formcheck.errors import RuleFileError
 from formcheck.metrics.stream import FrameMetrics, MetricSeries, MetricStream
-from formcheck.rules.schema import parse_rule
+from formcheck.rules.validate import parse_rule
 
 BASE = {
     "id": "probe", "name": "Probe", "summary": "s", "view": "side", "posture": "supine", "setup": "s",

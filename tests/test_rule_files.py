@@ -13,7 +13,7 @@ from formcheck import cli
 from formcheck.errors import RuleFileError, UnknownExerciseError
 from formcheck.rules import list_rules, load_rule, profiles
 from formcheck.rules.catalog import RULES_DIR, read_rule_file
-from formcheck.rules.schema import used_thresholds
+from formcheck.rules.walk import used_thresholds
 
 GOOD = Path(__file__).resolve().parents[1] / "pose_rules" / "glute_bridge.yaml"
 PLANK = GOOD.with_name("plank.yaml")  # a condition-timed hold, a timing threshold

@@ -31,27 +31,14 @@ from formcheck.metrics import kinematics as kin
 from formcheck.pose.landmarks import INDEX
 from formcheck.pose.track import PoseTrack
 from formcheck.results import SessionResult
+from formcheck.rules.conditions import conditions_hold
+from formcheck.rules.postures import posture_table
 from formcheck.rules.schema import Rule
 
 #: Below this score no catalogue exercise is named.
 MIN_SCORE = 0.3
 #: A joint angle swing of at least this many degrees counts toward a movement cycle.
 CYCLE_SWING_DEG = 30.0
-#: Shoulder width over torso length above this: the body is seen end-on (from the feet or the head).
-END_ON_RATIO = 1.5
-POSTURES = ("supine", "prone", "all_fours", "kneeling", "seated", "side_lying", "standing")
-
-#: How well an observed posture (row) fits a rule's declared posture (column).
-COMPAT: dict[str, dict[str, float]] = {
-    "supine": {"supine": 1.0, "side_lying": 0.2, "seated": 0.1},
-    "prone": {"prone": 1.0, "all_fours": 0.4, "kneeling": 0.3},
-    "all_fours": {"all_fours": 1.0, "kneeling": 0.7, "prone": 0.4},
-    "kneeling": {"kneeling": 1.0, "all_fours": 0.6, "seated": 0.3},
-    "seated": {"seated": 1.0, "kneeling": 0.3, "supine": 0.1},
-    "side_lying": {"side_lying": 1.0, "supine": 0.2},
-    "standing": {"standing": 1.0},
-}
-
 _FLOOR_POINTS = [i for n, i in INDEX.items() if not any(k in n for k in ("eye", "mouth", "pinky", "index", "thumb"))]
 
 
@@ -108,44 +95,28 @@ def posture_features(track: PoseTrack) -> dict[str, np.ndarray]:
 def posture_of_frame(f: dict[str, float]) -> str | None:
     """Classify one frame's features (see :func:`posture_features`) into a posture name.
 
-    Seen end-on (shoulders much wider than the foreshortened torso) a lying person is
-    side-lying when the shoulders are stacked, else supine. Upright trunk (> 50 deg):
-    standing (hips and knees high), kneeling (a knee at floor level, hips well above it) or
-    seated. Otherwise: side-lying (shoulders stacked one above the
-    other in the picture), all fours (a knee on the floor, hips raised), supine (face up, or
-    knees bent upward), seated folded forward (hips lowest, legs along the floor) or prone.
+    The tests are data (``pose_rules/postures/postures.yaml``, read by
+    :mod:`formcheck.rules.postures`), tried in order: the first whose conditions all hold
+    names the posture (e.g. a knee on the floor with the hips raised: all fours). None: a
+    feature the file ``needs`` cannot be measured (nobody in view).
     """
-    if not np.isfinite(f["trunk"]) or not np.isfinite(f["hip_height"]):
+    table = posture_table()
+    if not all(np.isfinite(f[name]) for name in table.needs):
         return None
-    if f["shoulder_gap"] > END_ON_RATIO:  # lying, seen end-on: shoulders stacked or side by side
-        return "side_lying" if f["shoulder_line"] > 45 else "supine"
-    if f["trunk"] > 50:
-        if f["hip_height"] > 1.1 and f["knee_height"] > 0.45:
-            return "standing"
-        if f["knee_height"] < 0.25 and f["hip_height"] > 0.6:
-            return "kneeling"
-        return "seated"
-    if f["shoulder_gap"] > 0.5 and f["shoulder_line"] > 35:
-        return "side_lying"
-    if f["knee_height"] < 0.25 and f["hip_height"] > 0.45:
-        return "all_fours"
-    if f["face_up"] > 0.05 or f["knees_up"] > 0.2:
-        return "supine"
-    if f["hip_height"] < 0.45 and f["trunk"] > 10 and f["ankle_height"] < 0.3:
-        return "seated"  # folded forward over straight legs: hips lowest, shoulders above them
-    return "prone"
+    return next(t.posture for t in table.tests if conditions_hold(t.when, f, float))
 
 
 def posture_profile(track: PoseTrack) -> dict[str, float]:
     """Share of the frames (with a person) spent in each posture."""
     feats = posture_features(track)
-    counts = dict.fromkeys(POSTURES, 0)
+    names = posture_table().names
+    counts = dict.fromkeys(names, 0)
     for i in range(len(track)):
         p = posture_of_frame({k: float(v[i]) for k, v in feats.items()})
         if p is not None:
             counts[p] += 1
     total = sum(counts.values())
-    return {k: v / total for k, v in counts.items()} if total else dict.fromkeys(POSTURES, 0.0)
+    return {k: v / total for k, v in counts.items()} if total else dict.fromkeys(names, 0.0)
 
 
 # -- motion ----------------------------------------------------------------------------
@@ -216,7 +187,8 @@ def posture_fit(rule: Rule, profile: dict[str, float]) -> float:
     """Share of the clip in postures compatible with the rule's declared posture."""
     if rule.posture == "any":
         return 1.0
-    return sum(share * COMPAT.get(p, {}).get(rule.posture, 0.0) for p, share in profile.items())
+    fits = posture_table().fits
+    return sum(share * fits.get(p, {}).get(rule.posture, 0.0) for p, share in profile.items())
 
 
 def motion_fit(result: SessionResult, cycles: float) -> float:
@@ -226,17 +198,6 @@ def motion_fit(result: SessionResult, cycles: float) -> float:
         return 1.0
     explained = (result.rep_count + min(len(result.holds), 1)) / cycles
     return 0.3 + 0.7 * min(1.0, explained)
-
-
-def _holds(rule: Rule, values: dict[str, np.ndarray], c) -> np.ndarray:
-    x = values[c.metric]
-    if c.minus is not None:
-        x = x - rule.value(c.minus)
-    if c.absolute:
-        x = np.abs(x)
-    ref = rule.value(c.ref)
-    with np.errstate(invalid="ignore"):
-        return x > ref if c.op == "above" else x < ref
 
 
 def signature_fit(rule: Rule, result: SessionResult) -> float:
@@ -251,7 +212,7 @@ def signature_fit(rule: Rule, result: SessionResult) -> float:
         active |= (t >= span[0]) & (t <= span[1])
     if not active.any():
         return 1.0
-    ok = np.logical_and.reduce([_holds(rule, result.series, c) for c in conds])
+    ok = conditions_hold(conds, result.series, rule.value)
     return 0.4 + 0.6 * float(ok[active].mean())
 
 

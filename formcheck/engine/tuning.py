@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from formcheck.engine.machine import run_rules
 from formcheck.metrics.stream import MetricSeries
 from formcheck.results import SessionResult
-from formcheck.rules.schema import Condition, Rule, parse_rule
+from formcheck.rules.schema import Rule
+from formcheck.rules.walk import Reference, threshold_places
 
 
 def series_key(rule: Rule) -> str:
@@ -29,55 +30,49 @@ def rule_key(rule: Rule) -> str:
     return hashlib.sha256(json.dumps(rule.raw, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
-def _names(*refs: object) -> set[str]:
-    return {r.removeprefix("-") for r in refs if isinstance(r, str)}
+#: What a place in the rule drives, by (section, field); a fault's place drives its cue.
+_DRIVES = {
+    ("rep", "enter"): "rep counting: the rep reaches its top here",
+    ("rep", "exit"): "rep counting: the rep ends back here",
+    ("rep", "return_by"): "rep counting: the rep also ends after coming back this far from its peak",
+    ("start", "start"): "counting starts only in this start position",
+    ("rep", "start_hold_s"): "counting starts after holding the start position this long",
+    ("rep", "min_rep_s"): "reps quicker than this are not counted",
+    ("rep", "max_gap_s"): "a rep is abandoned when the person is out of sight this long",
+    ("hold", "when"): "hold timer: the held position",
+    ("hold", "target_s"): "hold timer: the target time",
+    ("hold", "min_s"): "hold timer: shorter holds are not recorded",
+    ("hold", "release_s"): "hold timer: how long the position may be lost before the hold ends",
+}
 
 
-def _condition_names(conditions: tuple[Condition, ...] | str) -> set[str]:
-    if isinstance(conditions, str):
-        return set()
-    return set().union(*(_names(c.ref, c.minus) for c in conditions)) if conditions else set()
+def _drives(place: Reference) -> str | None:
+    if place.fault is not None:
+        return f'cue ({place.fault.severity}): "{place.fault.message}"'
+    return _DRIVES.get((place.section, place.field))
 
 
 def threshold_uses(rule: Rule) -> dict[str, list[str]]:
-    """Threshold name → what it drives, in words: rep counting roles and the cues (fault messages)."""
-    uses: dict[str, list[str]] = {name: [] for name in rule.thresholds}
+    """Threshold name → what it drives, in words: rep counting roles and the cues (fault messages).
 
-    def add(names: set[str], text: str) -> None:
-        for name in names:
-            if name in uses and text not in uses[name]:
-                uses[name].append(text)
-
-    if rule.rep is not None:
-        rep = rule.rep
-        add(_names(rep.enter), "rep counting: the rep reaches its top here")
-        add(_names(rep.exit), "rep counting: the rep ends back here")
-        add(_names(rep.return_by), "rep counting: the rep also ends after coming back this far from its peak")
-        add(_condition_names(rep.start), "counting starts only in this start position")
-        add(_names(rep.start_hold_s), "counting starts after holding the start position this long")
-        add(_names(rep.min_rep_s), "reps quicker than this are not counted")
-        add(_names(rep.max_gap_s), "a rep is abandoned when the person is out of sight this long")
-    if rule.hold is not None:
-        add(_condition_names(rule.hold.when), "hold timer: the held position")
-        add(_names(rule.hold.target_s), "hold timer: the target time")
-        add(_names(rule.hold.min_s), "hold timer: shorter holds are not recorded")
-        add(_names(rule.hold.release_s), "hold timer: how long the position may be lost before the hold ends")
-    for fault in rule.faults:
-        refs = _condition_names(fault.when) | _names(fault.ref, fault.debounce_s)
-        add(refs, f'cue ({fault.severity}): "{fault.message}"')
+    The rep's resting value and the recognition signature drive neither and are not listed.
+    """
+    uses: dict[str, list[str]] = {}
+    for name, places in threshold_places(rule).items():
+        texts = [text for text in map(_drives, places) if text is not None]
+        uses[name] = list(dict.fromkeys(texts))
     return uses
 
 
 def tuned_rule(rule: Rule, values: dict[str, float]) -> Rule:
-    """``rule`` with ``values``, validated as a whole rule file would be.
+    """``rule`` with ``values``: its data with the new values, validated as a whole rule file
+    is (see :meth:`~formcheck.rules.schema.Rule.with_thresholds`).
 
     Raises:
         RuleFileError: a value is out of range, or the values contradict each other
             (e.g. an "up" angle that is not above the "down" angle).
     """
-    tuned = rule.with_thresholds(values)
-    parse_rule(tuned.raw, rule.source_file or rule.id)
-    return tuned
+    return rule.with_thresholds(values)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.analysis import track_video
-from formcheck.engine.machine import analyze_track
+from formcheck.analysis import PoseOptions, PoseTrack, analyze, recognise_exercise, track_video
 from formcheck.errors import FormcheckError
 from formcheck.evaluation.labels import ClipLabel, read_labels
-from formcheck.pose.estimator import PoseOptions
 from formcheck.results import SessionResult
 from formcheck.rules.catalog import list_rules
 from formcheck.rules.schema import Rule
@@ -80,7 +78,7 @@ def score_clip(label: ClipLabel, result: SessionResult) -> ClipScore:
 
 def evaluate(
     labels_path: str | Path,
-    options: PoseOptions = PoseOptions(),
+    options: PoseOptions | None = None,
     only: set[str] | None = None,
     cache_dir: str | Path | None = None,
     recognise: bool = True,
@@ -95,23 +93,24 @@ def evaluate(
             continue
         if progress:
             progress(label.file)
-        score = ClipScore(label)
         try:
-            track = track_video(labels_path.parent / label.file, options, cache_dir=cache_dir)
+            track = track_video(labels_path.parent / label.file, options or PoseOptions(), cache_dir=cache_dir)
         except FormcheckError as exc:
-            score.error = str(exc)
-            scores.append(score)
+            scores.append(ClipScore(label, error=str(exc)))
             continue
-        rule = rules.get(label.exercise)
-        if rule is not None:
-            score = score_clip(label, analyze_track(track, rule))
-        if recognise:
-            from formcheck.engine.recognize import recognize
-
-            found = recognize(track, rules.values())
-            score.recognized, score.recognition_confidence = found.exercise_id, found.confidence
-        scores.append(score)
+        scores.append(score_track(label, track, rules, recognise))
     return scores
+
+
+def score_track(label: ClipLabel, track: PoseTrack, rules: dict[str, Rule], recognition: bool = True) -> ClipScore:
+    """Score one labelled clip's track: its exercise's rule (if in ``rules``) and, optionally,
+    whether recognition names the right exercise."""
+    rule = rules.get(label.exercise)
+    score = score_clip(label, analyze(track, rule).result) if rule is not None else ClipScore(label)
+    if recognition:
+        found = recognise_exercise(track, rules.values())
+        score.recognized, score.recognition_confidence = found.exercise_id, found.confidence
+    return score
 
 
 def _pct(part: int, whole: int) -> str:

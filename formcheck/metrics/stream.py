@@ -16,8 +16,10 @@ import numpy as np
 
 from formcheck.metrics import kinematics as kin
 from formcheck.metrics.filters import OneEuroFilter
+from formcheck.metrics.measures import Points, measure
 from formcheck.pose.landmarks import INDEX, resolve
 from formcheck.pose.track import PoseFrame, PoseTrack
+from formcheck.rules.kinds import METRIC_KINDS
 from formcheck.rules.schema import MetricSpec, Rule
 
 #: A landmark outside the image by more than this (fraction of the frame) is out of view.
@@ -104,36 +106,16 @@ class MetricStream:
         return float(kin.distance(xy[INDEX[f"{s}_shoulder"]], xy[INDEX[f"{s}_hip"]]))
 
     def _compute(self, spec: MetricSpec, xy: np.ndarray, dt: float, side: str | None = None) -> float:
+        """One metric's value: its points located on ``side`` (default the near side), then its kind's measure."""
         pts = [self._point(xy, np.ones(len(xy)), p, side)[0] for p in spec.points]
         scale = self._scale(xy, spec.scale)
         if not scale > 1e-6:
             return float("nan")
-        if spec.kind == "joint_angle":
-            return float(kin.joint_angle(*pts))
-        if spec.kind == "straightness":
-            return float(kin.straightness(*pts))
-        if spec.kind == "bend":
-            return float(kin.bend(*pts, facing=self._facing))
-        if spec.kind == "inclination":
-            return float(kin.inclination(*pts))
-        if spec.kind == "vertical_offset":
-            return float(kin.vertical_offset(pts[0], pts[1], scale))
-        if spec.kind == "horizontal_offset":
-            return float(kin.horizontal_offset(pts[0], pts[1], self._facing, scale))
-        if spec.kind == "line_offset":
-            return float(kin.line_offset(pts[0], pts[1], pts[2], scale))
-        if spec.kind == "distance":
-            return float(kin.distance(pts[0], pts[1]) / scale)
-        if spec.kind == "axis_offset":
-            a, b = (self._point(xy, np.ones(len(xy)), p, side)[0] for p in spec.axis or ())
-            return float(kin.axis_offset(pts[0], pts[1], a, b, scale))
-        if spec.kind == "speed":
-            if self._previous_xy is None or dt <= 0:
-                return float("nan")
+        before = None
+        if METRIC_KINDS[spec.kind].two_frames and self._previous_xy is not None:
             before = [self._point(self._previous_xy, np.ones(len(xy)), p, side)[0] for p in spec.points]
-            moved = [kin.distance(p0, p1) for p0, p1 in zip(before, pts, strict=True)]
-            return float(np.mean(moved) / scale / dt)
-        raise ValueError(spec.kind)
+        axis = [self._point(xy, np.ones(len(xy)), p, side)[0] for p in spec.axis or ()]
+        return measure(spec.kind, Points(pts, axis, before, scale, self._facing, dt))
 
     def _picked(
         self, spec: MetricSpec, xy: np.ndarray, vis: np.ndarray, dt: float, plausible: bool, missing: set[str]
@@ -157,29 +139,16 @@ class MetricStream:
             return float("nan")
         return float(max(found) if spec.pick == "max" else min(found))
 
-    def step(self, frame: PoseFrame) -> FrameMetrics:
-        """Metric values of one frame."""
-        t = frame.timestamp_s
-        dt = t - self._last_t if self._last_t is not None else 0.0
+    def _no_person(self, t: float) -> FrameMetrics:
+        self._filter.reset()
+        self._previous_xy = None
+        self._last_t = t
         nan_values = {m.name: float("nan") for m in self.metrics}
-        if not frame.has_person:
-            self._filter.reset()
-            self._previous_xy = None
-            self._last_t = t
-            needed = tuple(sorted({_part(p) for m in self.metrics for p in m.points}))
-            return FrameMetrics(t, nan_values, self._side, 0, needed, float("nan"), False)
-        lm = frame.landmarks.astype(np.float64)
-        self._update_side(lm, dt)
-        xy = self._filter(kin.to_isotropic(lm[:, :2], frame.image_size), t)
-        vis = lm[:, 3].copy()
-        inside = (
-            (lm[:, 0] > -FRAME_MARGIN)
-            & (lm[:, 0] < 1 + FRAME_MARGIN)
-            & (lm[:, 1] > -FRAME_MARGIN)
-            & (lm[:, 1] < 1 + FRAME_MARGIN)
-        )
-        vis[~inside] = 0.0
+        needed = tuple(sorted({_part(p) for m in self.metrics for p in m.points}))
+        return FrameMetrics(t, nan_values, self._side, 0, needed, float("nan"), False)
 
+    def _body(self, xy: np.ndarray) -> tuple[bool, float]:
+        """Update the facing direction and torso history; whether the pose is plausible, and the view ratio."""
         mid_s = xy[[INDEX["left_shoulder"], INDEX["right_shoulder"]]].mean(axis=0)
         mid_h = xy[[INDEX["left_hip"], INDEX["right_hip"]]].mean(axis=0)
         if abs(mid_s[0] - mid_h[0]) > 0.05:
@@ -192,10 +161,13 @@ class MetricStream:
         if torso > 0 and plausible:
             self._torso_history.append(torso)
         shoulders = self._scale(xy, "shoulder_width")
-        view_ratio = shoulders / torso if torso > 1e-6 else float("nan")
+        return plausible, shoulders / torso if torso > 1e-6 else float("nan")
 
+    def _values(
+        self, xy: np.ndarray, vis: np.ndarray, dt: float, plausible: bool, missing: set[str]
+    ) -> dict[str, float]:
+        """Every metric's value (NaN when hidden or implausible); hidden parts go into ``missing``."""
         values: dict[str, float] = {}
-        missing: set[str] = set()
         for spec in self.metrics:
             names = spec.points + (spec.axis or ())
             if spec.pick is not None:
@@ -207,10 +179,31 @@ class MetricStream:
                 values[spec.name] = float("nan")
             else:
                 values[spec.name] = self._compute(spec, xy, dt)
+        return values
+
+    def step(self, frame: PoseFrame) -> FrameMetrics:
+        """Metric values of one frame."""
+        t = frame.timestamp_s
+        dt = t - self._last_t if self._last_t is not None else 0.0
+        if not frame.has_person:
+            return self._no_person(t)
+        lm = frame.landmarks.astype(np.float64)
+        self._update_side(lm, dt)
+        xy = self._filter(kin.to_isotropic(lm[:, :2], frame.image_size), t)
+        vis = lm[:, 3].copy()
+        inside = (
+            (lm[:, 0] > -FRAME_MARGIN)
+            & (lm[:, 0] < 1 + FRAME_MARGIN)
+            & (lm[:, 1] > -FRAME_MARGIN)
+            & (lm[:, 1] < 1 + FRAME_MARGIN)
+        )
+        vis[~inside] = 0.0
+        plausible, view_ratio = self._body(xy)
+        missing: set[str] = set()
+        values = self._values(xy, vis, dt, plausible, missing)
         self._previous_xy = xy
         self._last_t = t
         return FrameMetrics(t, values, self._side, frame.persons, tuple(sorted(missing)), view_ratio, plausible)
-
 
 @dataclass
 class MetricSeries:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+
+import numpy as np
 
 from formcheck.engine.machine import Engine
 from formcheck.outputs.overlay import annotate_frame
@@ -44,16 +46,10 @@ def annotate_video(
     """
     out_path = Path(out_path)
     total = len(track)
-    engine = Engine(rule)
     sink: VideoSink | None = None
     frames = read_frames(video_path, max_side=max_side)
     try:
-        for i, (_, rgb) in enumerate(frames):
-            if i >= total:
-                break
-            pose = track.frame(i)
-            engine.step(pose)
-            frame = annotate_frame(rgb, pose, engine.status(), rule)
+        for i, frame in enumerate(_drawn_frames(frames, track, rule)):
             if sink is None:
                 sink = VideoSink(out_path, track.fps, (frame.shape[1], frame.shape[0]))
                 sink.open()
@@ -68,5 +64,16 @@ def annotate_video(
         progress(1.0)
     return out_path
 
+
+def _drawn_frames(frames: Iterable[tuple[float, np.ndarray]], track: PoseTrack, rule: Rule) -> Iterator[np.ndarray]:
+    """Decoded frame ``i`` with the overlay of a fresh engine stepped with ``track.frame(i)``;
+    ends with the shorter of the two."""
+    engine = Engine(rule)
+    for i, (_, rgb) in enumerate(frames):
+        if i >= len(track):
+            break
+        pose = track.frame(i)
+        engine.step(pose)
+        yield annotate_frame(rgb, pose, engine.status(), rule)
 
 __all__ = ["annotate_video"]

@@ -24,6 +24,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from formcheck.results import SessionResult
 from formcheck.rules.schema import Condition, Rule
+from formcheck.rules.walk import Reference, references
 
 REP_COLORS = ("#4c9be8", "#7bc96f")
 FAULT_COLOR = "#d62728"
@@ -56,35 +57,29 @@ def _condition_lines(rule: Rule, cond: Condition, kind: str, prefix: str) -> lis
     return [ThresholdLine(offset + ref, label, kind)]
 
 
-def threshold_lines(rule: Rule, metric: str) -> list[ThresholdLine]:
-    """Every threshold that applies to ``metric``'s raw value (see the module docstring)."""
-    lines: list[ThresholdLine] = []
-    rep = rule.rep
-    if rep is not None and rep.metric == metric:
-        for word, ref in (("enter", rep.enter), ("exit", rep.exit)):
-            value = rule.value(ref)
-            label = f"{word}: {_name(rule, ref)}"
-            lines.append(ThresholdLine(value, label, "rep"))
-            if rep.absolute:
-                lines.append(ThresholdLine(-value, label, "rep"))
-        for spec in rule.faults:
-            if spec.check == "rep" and spec.measure == "peak" and spec.ref is not None:
-                lines.append(ThresholdLine(rule.value(spec.ref), f"{spec.code}: {_name(rule, spec.ref)}", "fault"))
-    if rep is not None:
-        for cond in rep.start:
-            if cond.metric == metric:
-                lines += _condition_lines(rule, cond, "start", "start: ")
-    if rule.hold is not None and not isinstance(rule.hold.when, str):
-        for cond in rule.hold.when:
-            if cond.metric == metric:
-                lines += _condition_lines(rule, cond, "hold", "hold: ")
-    for spec in rule.faults:
-        if spec.check == "frame":
-            for cond in spec.when:
-                if cond.metric == metric:
-                    lines += _condition_lines(rule, cond, "fault", f"{spec.code}: ")
+def _rep_lines(rule: Rule, place: Reference) -> list[ThresholdLine]:
+    """The rep's enter/exit level (mirrored for ``abs`` reps) or a rep fault's ``peak`` limit."""
+    value, name = rule.value(place.ref), _name(rule, place.ref)
+    if place.field == "peak" and place.fault is not None:
+        return [ThresholdLine(value, f"{place.fault.code}: {name}", "fault")]
+    line = ThresholdLine(value, f"{place.field}: {name}", "rep")
+    mirrored = rule.rep is not None and rule.rep.absolute
+    return [line, ThresholdLine(-value, line.label, "rep")] if mirrored else [line]
+
+
+def _place_lines(rule: Rule, place: Reference) -> list[ThresholdLine]:
+    if place.condition is not None and place.section in LINE_COLORS:
+        prefix = f"{place.fault.code}: " if place.fault is not None else f"{place.section}: "
+        return _condition_lines(rule, place.condition, place.section, prefix)
+    if place.condition is None and place.field in ("enter", "exit", "peak"):
+        return _rep_lines(rule, place)
+    return []
+
+
+def _merged(lines: list[ThresholdLine]) -> list[ThresholdLine]:
+    """One line per level; labels of equal levels are joined (the first line's kind stays)."""
     merged: dict[float, ThresholdLine] = {}
-    for line in lines:  # one line per level; labels of equal levels are joined
+    for line in lines:
         key = round(line.value, 9)
         old = merged.get(key)
         if old is None:
@@ -92,6 +87,14 @@ def threshold_lines(rule: Rule, metric: str) -> list[ThresholdLine]:
         elif line.label not in old.label.split(" | "):
             merged[key] = ThresholdLine(old.value, f"{old.label} | {line.label}", old.kind)
     return sorted(merged.values(), key=lambda line: line.value)
+
+
+def threshold_lines(rule: Rule, metric: str) -> list[ThresholdLine]:
+    """Every threshold that applies to ``metric``'s raw value (see the module docstring)."""
+    places = [p for p in references(rule) if p.metric == metric]
+    # The rep metric's own levels (enter, exit, rep-fault peaks) come first, then conditions.
+    places.sort(key=lambda p: p.condition is not None)
+    return _merged([line for p in places for line in _place_lines(rule, p)])
 
 
 def metric_figure(result: SessionResult, rule: Rule, metrics: Sequence[str] | None = None) -> Figure:

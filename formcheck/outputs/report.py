@@ -8,6 +8,7 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
+from formcheck.outputs.text import rep_count_text
 from formcheck.results import SessionResult
 from formcheck.rules.schema import Rule
 
@@ -146,65 +147,89 @@ def prescription_text(prescription: dict[str, Any]) -> str:
     return f"{text} ({note})" if text and note else (text or str(note or ""))
 
 
+def _recognition_line(result: SessionResult, recognition: Recognition) -> str:
+    """The exercise was recognised: with what confidence, and the runner-up."""
+    choice = exercise_choice(result, recognition, top=2)
+    text = f"  Exercise:  recognised, confidence {recognition.confidence:.0%}"
+    others = [r for r in choice["ranking"] if r["id"] != result.exercise]
+    if others:
+        text += f" (next best: {others[0]['id']})"
+    return text
+
+
+def _rep_lines(result: SessionResult, rule: Rule) -> list[str]:
+    """The rep count (left / right when split by side) and a table of the reps."""
+    reps = f"  Reps:      {result.rep_count}"
+    by_side = result.reps_by_side()
+    if rule.is_alternating or by_side:
+        reps += f" ({rep_count_text(by_side, style='words')})"
+    lines = [reps]
+    if result.reps:
+        unit = rep_unit(result, rule)
+        lines.append(f"    {'#':>3} {'side':5} {'start':>6} {'peak':>6} {'end':>6} {'range':>8} "
+                     f"{'up s':>5} {'hold s':>6} {'down s':>6}  faults")
+        for r in result.reps:
+            rom = f"{r.range_of_motion:.0f}" if r.range_of_motion == r.range_of_motion else "-"
+            lines.append(f"    {r.index:>3} {r.side or '':5} {r.start_s:6.1f} {r.peak_s:6.1f} {r.end_s:6.1f} "
+                         f"{rom + ' ' + unit:>8} {r.rise_s:5.1f} {r.hold_s:6.1f} {r.fall_s:6.1f}  "
+                         f"{', '.join(r.faults) or '-'}")
+    return lines
+
+
+def _hold_lines(result: SessionResult, rule: Rule) -> list[str]:
+    """How many holds, how many reached the target, and each hold's span."""
+    target = rule.value(rule.hold.target_s) if rule.hold is not None else None
+    reached = sum(h.reached_target for h in result.holds)
+    head = f"  Holds:     {len(result.holds)}"
+    if target is not None:
+        head += f", {reached} reached the {target:g} s target"
+    return [head] + [
+        f"             {i}. {h.start_s:.1f}-{h.end_s:.1f} s: {h.duration_s:.1f} s"
+        f"{' (target reached)' if h.reached_target else f' of {h.target_s:g} s'}"
+        for i, h in enumerate(result.holds, 1)
+    ]
+
+
+def _fault_lines(result: SessionResult) -> list[str]:
+    """Each fault kind, most frequent first, with its severity and cue."""
+    counts = result.fault_counts()
+    if not counts:
+        return ["  Faults:    none"]
+    lines = ["  Faults:"]
+    messages = {f.code: (f.message, f.severity) for f in result.faults}
+    for code, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        message, severity = messages[code]
+        lines.append(f"    {code} x{n} [{severity}]: {message}")
+    return lines
+
+
+def _warning_lines(result: SessionResult) -> list[str]:
+    """Each set-up warning kind once, with how often it happened and its last message."""
+    if not result.warnings:
+        return []
+    seen: dict[str, tuple[int, str]] = {}
+    for w in result.warnings:
+        n, _ = seen.get(w.code, (0, ""))
+        seen[w.code] = (n + 1, w.message)
+    return ["  Set-up warnings:"] + [f"    {code} x{n}: {message}" for code, (n, message) in seen.items()]
+
+
 def summary_text(result: SessionResult, rule: Rule, recognition: Recognition | None = None) -> str:
     """A readable multi-line summary of the set for the CLI; given the ``recognition`` that
     chose the exercise, a line says so with its confidence and the runner-up."""
     lines = [f"{result.exercise_name} ({result.exercise})"]
     if recognition is not None:
-        choice = exercise_choice(result, recognition, top=2)
-        text = f"  Exercise:  recognised, confidence {recognition.confidence:.0%}"
-        others = [r for r in choice["ranking"] if r["id"] != result.exercise]
-        if others:
-            text += f" (next best: {others[0]['id']})"
-        lines.append(text)
+        lines.append(_recognition_line(result, recognition))
     lines.append(f"  Clip:      {result.duration_s:.1f} s, {result.frames} frames at {result.fps:.3g} fps")
     if result.counting_started_s is None:
         lines.append("  Counting:  never started (the start position was not reached)")
     else:
         lines.append(f"  Counting:  from {result.counting_started_s:.1f} s")
     if rule.rep is not None:
-        reps = f"  Reps:      {result.rep_count}"
-        by_side = result.reps_by_side()
-        if rule.is_alternating or by_side:
-            reps += f" (left {by_side.get('left', 0)}, right {by_side.get('right', 0)})"
-        lines.append(reps)
-        if result.reps:
-            unit = rep_unit(result, rule)
-            lines.append(f"    {'#':>3} {'side':5} {'start':>6} {'peak':>6} {'end':>6} {'range':>8} "
-                         f"{'up s':>5} {'hold s':>6} {'down s':>6}  faults")
-            for r in result.reps:
-                rom = f"{r.range_of_motion:.0f}" if r.range_of_motion == r.range_of_motion else "-"
-                lines.append(f"    {r.index:>3} {r.side or '':5} {r.start_s:6.1f} {r.peak_s:6.1f} {r.end_s:6.1f} "
-                             f"{rom + ' ' + unit:>8} {r.rise_s:5.1f} {r.hold_s:6.1f} {r.fall_s:6.1f}  "
-                             f"{', '.join(r.faults) or '-'}")
+        lines += _rep_lines(result, rule)
     if rule.hold is not None or result.holds:
-        target = rule.value(rule.hold.target_s) if rule.hold is not None else None
-        reached = sum(h.reached_target for h in result.holds)
-        head = f"  Holds:     {len(result.holds)}"
-        if target is not None:
-            head += f", {reached} reached the {target:g} s target"
-        lines.append(head)
-        lines += [
-            f"             {i}. {h.start_s:.1f}-{h.end_s:.1f} s: {h.duration_s:.1f} s"
-            f"{' (target reached)' if h.reached_target else f' of {h.target_s:g} s'}"
-            for i, h in enumerate(result.holds, 1)
-        ]
-    counts = result.fault_counts()
-    if counts:
-        lines.append("  Faults:")
-        messages = {f.code: (f.message, f.severity) for f in result.faults}
-        for code, n in sorted(counts.items(), key=lambda kv: -kv[1]):
-            message, severity = messages[code]
-            lines.append(f"    {code} x{n} [{severity}]: {message}")
-    else:
-        lines.append("  Faults:    none")
-    if result.warnings:
-        lines.append("  Set-up warnings:")
-        seen: dict[str, tuple[int, str]] = {}
-        for w in result.warnings:
-            n, _ = seen.get(w.code, (0, ""))
-            seen[w.code] = (n + 1, w.message)
-        lines += [f"    {code} x{n}: {message}" for code, (n, message) in seen.items()]
+        lines += _hold_lines(result, rule)
+    lines += _fault_lines(result) + _warning_lines(result)
     if result.stopped_for_pain:
         lines.append("  Stopped for pain: yes")
     prescription = prescription_text(rule.prescription)

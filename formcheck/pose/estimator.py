@@ -1,16 +1,14 @@
 """The pose stage: MediaPipe Tasks ``PoseLandmarker`` behind one small interface.
 
-``PoseEstimator`` hides the running mode. ``detect(rgb, t)`` serves files (VIDEO mode,
-every frame, in order); ``submit(rgb, t)`` serves a live camera (LIVE_STREAM mode: the
-call returns at once, the model drops frames it has no time for, and ``latest()``
-gives the newest result). Both return :class:`~formcheck.pose.track.PoseFrame` objects built
-the same way, so the rest of the pipeline cannot tell the two apart.
+``PoseEstimator.detect(rgb, t)`` runs the model in VIDEO mode (frames in time order) and
+returns a :class:`~formcheck.pose.track.PoseFrame`. Files and the live camera both use it:
+the live clock calls it from its own worker thread on the newest camera frame
+(:mod:`formcheck.live.worker`), so both see poses built the same way.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,15 +36,14 @@ class PoseOptions:
     Attributes:
         variant: ``lite``, ``full`` or ``heavy``.
         model_path: explicit bundle (``--model``); otherwise the model search order applies.
-        live: LIVE_STREAM mode (asynchronous) instead of VIDEO mode.
         max_people: people the detector looks for; more than one lets formcheck warn about
             a second person and keep following the first.
-        min_detection_confidence: detector threshold (MediaPipe's default is 0.5).
+        min_detection_confidence: detector (and presence) threshold (MediaPipe's default is 0.5).
+        min_tracking_confidence: threshold for following the person from the previous frame.
     """
 
     variant: str = DEFAULT_VARIANT
     model_path: str | Path | None = None
-    live: bool = False
     max_people: int = 2
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
@@ -99,28 +96,21 @@ class PoseEstimator:
         ...     frame = pose.detect(rgb, 0.0)
     """
 
-    def __init__(self, options: PoseOptions = PoseOptions(), on_result: Callable[[PoseFrame], None] | None = None):
+    def __init__(self, options: PoseOptions = PoseOptions()) -> None:
         self.options = options
         self.model_path = resolve_model(options.variant, options.model_path)
         with capture_native_stderr():
             from mediapipe.tasks.python import BaseOptions, vision
         self._picker = PersonPicker()
-        self._on_result = on_result
-        self._latest: PoseFrame | None = None
-        self._lock = threading.Lock()
         self._last_ms = -1
-        self._sizes: dict[int, tuple[int, int]] = {}
-        mode = vision.RunningMode.LIVE_STREAM if options.live else vision.RunningMode.VIDEO
         kwargs = dict(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
-            running_mode=mode,
+            running_mode=vision.RunningMode.VIDEO,
             num_poses=options.max_people,
             min_pose_detection_confidence=options.min_detection_confidence,
             min_pose_presence_confidence=options.min_detection_confidence,
             min_tracking_confidence=options.min_tracking_confidence,
         )
-        if options.live:
-            kwargs["result_callback"] = self._live_callback
         self._mp = __import__("mediapipe")
         self._landmarker = None
         try:
@@ -167,9 +157,9 @@ class PoseEstimator:
     def _image(self, rgb: np.ndarray):
         return self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
 
-    # -- VIDEO mode ------------------------------------------------------------------
+    # -- inference -------------------------------------------------------------------
     def detect(self, rgb: np.ndarray, timestamp_s: float) -> PoseFrame:
-        """Pose of one frame of a file; frames must come in time order."""
+        """Pose of one frame (of a file or the camera); frames must come in time order."""
         size = (rgb.shape[1], rgb.shape[0])
         lifted = brighten(rgb)
         self.frames_seen += 1
@@ -183,28 +173,6 @@ class PoseEstimator:
         else:
             result = self._landmarker.detect_for_video(self._image(rgb), self._timestamp_ms(timestamp_s))
         return self._to_frame(result, timestamp_s, size)
-
-    # -- LIVE_STREAM mode ------------------------------------------------------------
-    def submit(self, rgb: np.ndarray, timestamp_s: float) -> None:
-        """Queue a camera frame; returns at once. Results arrive via ``on_result``/``latest``."""
-        ms = self._timestamp_ms(timestamp_s)
-        self._sizes[ms] = (rgb.shape[1], rgb.shape[0])
-        self._landmarker.detect_async(self._image(rgb), ms)
-
-    def _live_callback(self, result, image, timestamp_ms: int) -> None:
-        size = self._sizes.pop(timestamp_ms, (image.width, image.height))
-        for stale in [k for k in self._sizes if k < timestamp_ms]:
-            self._sizes.pop(stale, None)
-        frame = self._to_frame(result, timestamp_ms / 1000.0, size)
-        with self._lock:
-            self._latest = frame
-        if self._on_result is not None:
-            self._on_result(frame)
-
-    def latest(self) -> PoseFrame | None:
-        """The newest live result (``None`` before the first)."""
-        with self._lock:
-            return self._latest
 
 
 def track_frames(

@@ -8,7 +8,8 @@ from pathlib import Path
 import yaml
 
 from formcheck.errors import RuleFileError, UnknownExerciseError
-from formcheck.rules.schema import Rule, parse_rule
+from formcheck.rules.schema import Rule
+from formcheck.rules.validate import parse_rule
 
 RULES_DIR = Path(os.environ.get("FORMCHECK_RULES_DIR", Path(__file__).resolve().parents[2] / "pose_rules"))
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from formcheck.rules.schema import Condition, Rule
+from formcheck.rules.walk import threshold_places
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "exercises.md"
 VIEW_TEXT = {"side": "side-on", "front": "front / end-on (looking along the body)", "any": "any"}
@@ -101,10 +102,13 @@ def _faults(rule: Rule) -> list[str]:
 
 
 def _thresholds(rule: Rule) -> list[str]:
-    rows = ["| Threshold | Default | Range | What it is | Why |", "| --- | --- | --- | --- | --- |"]
+    """The thresholds table; "Used by" lists the places of the rule that use each one."""
+    places = threshold_places(rule)
+    rows = ["| Threshold | Default | Range | What it is | Why | Used by |", "| --- | --- | --- | --- | --- | --- |"]
     for t in rule.thresholds.values():
+        used = "; ".join(dict.fromkeys(p.where for p in places[t.name]))
         rows.append(f"| `{t.name}` | {_num(t.value)} {t.unit} | {_num(t.low)} to {_num(t.high)} | "
-                    f"{t.description} | {t.why} |".replace("\n", " "))
+                    f"{t.description} | {t.why} | {used} |".replace("\n", " "))
     return rows
 
 
@@ -127,9 +131,8 @@ def render_rule(rule: Rule) -> str:
            f"- **Camera view:** {VIEW_TEXT.get(rule.view, rule.view)}; **posture:** {posture}",
            f"- **Set-up:** {rule.setup}",
            f"- **Prescription:** {_prescription(rule)}"]
-    sources = rule.raw.get("sources")
-    if sources:
-        out.append(f"- **Sources:** {', '.join(str(s) for s in sources)}")
+    if rule.sources:
+        out.append(f"- **Sources:** {', '.join(rule.sources)}")
     out += ["", rule.description.strip(), "", "### Counting", "", *_counting(rule), "", "### Faults and cues", "",
             *_faults(rule), "", "### Thresholds (defaults)", "", *_thresholds(rule), ""]
     if rule.limitations:

@@ -21,7 +21,7 @@ import yaml
 
 from formcheck.errors import FormcheckError, RuleFileError
 from formcheck.rules.catalog import read_rule_file
-from formcheck.rules.schema import Rule, parse_rule
+from formcheck.rules.schema import Rule
 
 PROFILES_ENV = "FORMCHECK_PROFILES_DIR"
 MAX_NAME = 80
@@ -57,7 +57,8 @@ def profile_path(exercise: str, name: str, folder: Path | None = None) -> Path:
 
 
 def profile_data(rule: Rule, values: dict[str, float], name: str, saved_at: str | None = None) -> dict:
-    """The profile's rule data: ``rule.raw`` with ``values`` applied and the ``profile`` key.
+    """The profile's rule data: the rule's data with ``values`` applied and the ``profile`` key,
+    validated as a published rule file.
 
     Raises:
         RuleFileError: a value is outside its allowed range, or the values break the rule
@@ -65,15 +66,12 @@ def profile_data(rule: Rule, values: dict[str, float], name: str, saved_at: str 
     """
     if not name.strip():
         raise FormcheckError("give the profile a name (e.g. the patient's initials)")
-    tuned = rule.with_thresholds(values)
-    data = copy.deepcopy(tuned.raw)
     based_on = (rule.raw.get("profile") or {}).get("based_on") or rule.id
-    data["profile"] = {
+    meta = {
         "name": name.strip()[:MAX_NAME], "based_on": based_on,
         "saved_at": saved_at or datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    parse_rule(data, f"profile {name.strip()!r}", complete=True)  # the whole file must validate, as a rule file
-    return data
+    return copy.deepcopy(rule.with_thresholds(values, complete=True, profile=meta).raw)
 
 
 def profile_yaml(rule: Rule, values: dict[str, float], name: str, saved_at: str | None = None) -> str:

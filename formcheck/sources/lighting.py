@@ -27,24 +27,19 @@ def _luma(rgb: np.ndarray, step: int) -> np.ndarray:
     return rgb[::step, ::step, :3].astype(np.float32) @ _WEIGHTS
 
 
-def mean_luminance(rgb: np.ndarray, step: int = SAMPLE_STEP) -> float:
-    """Mean Rec. 601 luma (0-255) of an RGB uint8 frame, on a sparse grid of pixels."""
-    return float(_luma(rgb, step).mean())
-
-
 def luminance_stats(rgb: np.ndarray, step: int = SAMPLE_STEP) -> tuple[float, float]:
-    """``(mean, 95th percentile)`` of the frame's luma (0-255)."""
+    """``(mean, 95th percentile)`` of an RGB uint8 frame's Rec. 601 luma (0-255), on a sparse
+    grid of pixels (every ``step``-th in each direction)."""
     luma = _luma(rgb, step)
     return float(luma.mean()), float(np.percentile(luma, 95))
 
 
-def is_too_dark(rgb: np.ndarray, threshold: float = DARK_LUMA, bright_threshold: float = DARK_BRIGHT_LUMA) -> bool:
-    """True when the mean luma is below ``threshold`` and the brightest parts below ``bright_threshold``."""
-    mean, bright = luminance_stats(rgb)
+def is_too_dark(mean: float, bright: float, threshold: float = DARK_LUMA,
+                bright_threshold: float = DARK_BRIGHT_LUMA) -> bool:
+    """Whether a picture with these luma figures (:func:`luminance_stats`, perhaps smoothed over
+    frames) is too dark to count in: ``mean`` below ``threshold`` *and* the brightest parts
+    (``bright``) below ``bright_threshold``."""
     return mean < threshold and bright < bright_threshold
-
-
-__all__ = ["DARK_BRIGHT_LUMA", "DARK_LUMA", "is_too_dark", "luminance_stats", "mean_luminance"]
 
 
 # -- lifting very dark frames for the pose model -------------------------------------------
@@ -73,3 +68,6 @@ def dark_note(dark_frames: int, frames: int) -> str | None:
         return None
     return (f"the video is very dark ({dark_frames / frames:.0%} of frames): it was brightened for the pose "
             "model, but results are more reliable in a well-lit room")
+
+
+__all__ = ["DARK_BRIGHT_LUMA", "DARK_LUMA", "brighten", "dark_note", "is_too_dark", "luminance_stats"]

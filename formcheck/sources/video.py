@@ -1,4 +1,5 @@
-"""Frame sources: a generator of ``(timestamp_s, rgb_frame)`` whether from a file or a camera.
+"""Video files in: the header checked (:func:`probe`) and frames decoded as ``(timestamp_s, rgb)``
+(:func:`read_frames`). The live camera's frames come from the browser, not from here.
 
 Files are decoded with PyAV, which gives real presentation timestamps (so a clip with
 dropped or repeated frames keeps its true timing) and the rotation a phone records.
@@ -195,6 +196,11 @@ def _cut_short(info: VideoInfo, decoded_s: float) -> str | None:
     )
 
 
+def _damaged_after(last_s: float, exc: Exception) -> str:
+    name = exc.__class__.__name__
+    return f"the video file is damaged after {last_s:.1f} s ({name}); the results cover the part before"
+
+
 def read_frames(
     path: str | Path,
     max_side: int | None = 1280,
@@ -236,10 +242,7 @@ def read_frames(
     except av.error.FFmpegError as exc:
         if count == 0:
             raise InputError(f"{path}: the video cannot be decoded ({exc.__class__.__name__})") from None
-        broken = (
-            f"the video file is damaged after {last:.1f} s ({exc.__class__.__name__}); "
-            "the results cover the part before"
-        )
+        broken = _damaged_after(last, exc)
     finally:
         container.close()
     if count == 0:

@@ -13,19 +13,24 @@ from typing import Any
 
 import streamlit as st
 
-from formcheck.analysis import file_fingerprint, track_video
-from formcheck.engine.tuning import series_key
+from formcheck.analysis import (
+    VARIANTS,
+    VIDEO_SUFFIXES,
+    Analysis,
+    PoseOptions,
+    PoseTrack,
+    analyze,
+    file_fingerprint,
+    max_file_bytes,
+    series_key,
+    track_video,
+)
 from formcheck.errors import FormcheckError
-from formcheck.metrics.stream import MetricSeries, compute_series
-from formcheck.pose.estimator import PoseOptions
-from formcheck.pose.models import VARIANTS
-from formcheck.pose.track import PoseTrack
+from formcheck.outputs.text import rep_count_label, rep_count_text
 from formcheck.results import SessionResult
 from formcheck.rules.catalog import RULES_DIR, read_rule_file
 from formcheck.rules.profiles import list_profiles, load_profile
 from formcheck.rules.schema import Rule
-from formcheck.sources import video as source
-from formcheck.sources.video import VIDEO_SUFFIXES
 from formcheck.ui.sessions import session_files
 
 log = logging.getLogger(__name__)
@@ -169,10 +174,9 @@ def clip_from_path(path: str | Path) -> ClipRef:
 
 
 def upload_limit_mb() -> int:
-    """The largest upload (MB): the product's file limit (:mod:`formcheck.sources.video`), capped by
-    Streamlit's ``server.maxUploadSize`` (the server refuses anything larger)."""
-    limit = getattr(source, "max_file_bytes", None)
-    product = int(limit() if callable(limit) else source.MAX_FILE_BYTES) // (1024 * 1024)
+    """The largest upload (MB): the product's file limit (:func:`formcheck.analysis.max_file_bytes`),
+    capped by Streamlit's ``server.maxUploadSize`` (the server refuses anything larger)."""
+    product = max_file_bytes() // (1024 * 1024)
     try:
         server = int(st.get_option("server.maxUploadSize"))
     except Exception:  # noqa: BLE001 - outside a Streamlit process
@@ -209,7 +213,7 @@ def forget_clip() -> None:
     files = session_files()
     if files.owns(clip.path):
         Path(clip.path).unlink(missing_ok=True)
-        for cache in ("tracks", "track_errors", "series", "videos"):
+        for cache in ("tracks", "track_errors", "analyses", "videos"):
             kept = st.session_state.get(cache)
             if isinstance(kept, dict):
                 for key in [k for k in kept if k[0] == clip.digest]:
@@ -328,23 +332,34 @@ def track_warnings(clip: ClipRef, track: PoseTrack) -> None:
         st.warning(_readable(message, clip))
 
 
-def get_series(clip: ClipRef, variant: str, track: PoseTrack, rule: Rule) -> MetricSeries:
-    """The clip's metric series for ``rule``'s metric definitions (thresholds do not matter)."""
-    cache: dict = st.session_state.setdefault("series", {})
+def get_analysis(clip: ClipRef, variant: str, track: PoseTrack, rule: Rule) -> Analysis:
+    """The clip's analysis under ``rule``. The metric series is cached per clip, model and the
+    rule's metric definitions, so another profile or threshold value re-runs only the rules."""
+    cache: dict = st.session_state.setdefault("analyses", {})
     key = (clip.digest, variant, series_key(rule))
-    if key not in cache:
-        while len(cache) >= 2 * MAX_TRACKS:
-            cache.pop(next(iter(cache)))
-        cache[key] = compute_series(track, rule)
+    if key in cache:
+        return cache[key].with_rule(rule)
+    while len(cache) >= 2 * MAX_TRACKS:
+        cache.pop(next(iter(cache)))
+    cache[key] = analyze(track, rule)
     return cache[key]
+
+
+def clip_analysis(clip: ClipRef, variant: str, rule: Rule) -> Analysis | None:
+    """The clip's analysis under ``rule``, the video's own problems shown above it; None (the
+    reason shown) when the clip cannot be analysed."""
+    track = get_track(clip, variant)
+    if track is None:
+        return None
+    track_warnings(clip, track)
+    return guarded(lambda: get_analysis(clip, variant, track, rule))
 
 
 # -- results ----------------------------------------------------------------------------
 def rep_metric(result: SessionResult, rule: Rule, label: str = "Reps") -> None:
     """The rep count as an ``st.metric`` (left / right for alternating exercises)."""
     if rule.is_alternating:
-        sides = result.reps_by_side()
-        st.metric(f"{label} (left / right)", f"{sides.get('left', 0)} / {sides.get('right', 0)}")
+        st.metric(rep_count_label(label), rep_count_text(result.reps_by_side()))
     else:
         st.metric(label, result.rep_count)
 
@@ -386,8 +401,8 @@ def result_overview(result: SessionResult, rule: Rule) -> None:
 
 
 __all__ = [
-    "SAFETY_NOTICE", "ClipRef", "clip_from_bytes", "clip_from_path", "clip_picker", "exercise_picker",
-    "fault_rows", "forget_clip", "get_series", "get_track", "guarded", "load_catalogue", "rep_metric",
+    "SAFETY_NOTICE", "ClipRef", "clip_analysis", "clip_from_bytes", "clip_from_path", "clip_picker", "exercise_picker",
+    "fault_rows", "forget_clip", "get_analysis", "get_track", "guarded", "load_catalogue", "rep_metric",
     "result_overview", "samples_dir", "show_error", "too_large", "track_warnings", "upload_limit_mb",
     "variant_picker",
 ]  # fmt: skip

@@ -15,11 +15,11 @@ import av
 import streamlit as st
 import streamlit.components.v1 as components
 
-from formcheck.engine.machine import Engine, EngineStatus
-from formcheck.live.session import SETUP_HOLD_S, CueSpeaker, LiveSession
-from formcheck.outputs.overlay import BannerDrawer, format_value, metric_label
+from formcheck.live import SETUP_HOLD_S, CueSpeaker, EngineStatus, LiveSession, PoseOptions, pain_stop_before_start
+from formcheck.outputs.cue_choice import current_cue
+from formcheck.outputs.drawing import format_value, metric_label
 from formcheck.outputs.report import to_json
-from formcheck.pose.estimator import PoseOptions
+from formcheck.outputs.text import rep_count_label, rep_count_text
 from formcheck.results import SessionResult
 from formcheck.rules.schema import Rule
 from formcheck.ui import common
@@ -121,9 +121,7 @@ def _stop_for_pain(rule: Rule) -> None:
     result = _holder().finish(pain=True)
     st.session_state["live_stop"] = True
     if result is None:  # pressed before the first frame: still record the stop
-        engine = Engine(rule)
-        engine.stop_for_pain()
-        result = engine.result()
+        result = pain_stop_before_start(rule)
     _record(result, rule)
     _reset_cues()
     st.session_state["live_say"] = STOPPED_CUE
@@ -151,7 +149,7 @@ def safety_gate() -> bool:
 
 
 def _cue_html(status: EngineStatus, rule: Rule, counting: bool) -> str:
-    cue = BannerDrawer(rule).message(status)
+    cue = current_cue(status, rule)
     if cue is None:
         return '<div class="fc-cue ok" role="status" aria-label="current cue">Good form — keep going</div>'
     headline, _, kind = cue
@@ -182,8 +180,7 @@ def live_panel(rule: Rule, speech: bool) -> None:
     cols = st.columns(3)
     with cols[0]:
         if rule.is_alternating:
-            st.metric("Reps (left / right)", f"{status.reps_by_side.get('left', 0)} / "
-                                             f"{status.reps_by_side.get('right', 0)}")
+            st.metric(rep_count_label(), rep_count_text(status.reps_by_side))
         elif rule.rep is not None:
             st.metric("Reps", status.rep_count)
     with cols[1]:

@@ -7,13 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from formcheck.analysis import input_warnings
-from formcheck.engine.machine import run_rules
-from formcheck.engine.tuning import rule_key
+from formcheck.analysis import PoseTrack, rule_key
 from formcheck.outputs.annotate import annotate_video
 from formcheck.outputs.plots import figure_png, metric_figure
 from formcheck.outputs.report import rep_table, to_csv, to_json
-from formcheck.pose.track import PoseTrack
 from formcheck.results import SessionResult
 from formcheck.rules.schema import Rule
 from formcheck.ui import common
@@ -97,17 +94,11 @@ def render() -> None:
     if rule is None or clip is None:
         st.info("Upload a video of one exercise set (or pick a sample clip) to analyse it.")
         return
-    track = common.get_track(clip, variant)
-    if track is None:
+    analysis = common.clip_analysis(clip, variant, rule)
+    if analysis is None:
         return
-    common.track_warnings(clip, track)
-    series = common.get_series(clip, variant, track, rule)
-    result = guarded(lambda: run_rules(series, rule, fps=track.fps, duration_s=track.duration_s))
-    if result is None:
-        return
-    result.warnings[:0] = input_warnings(track)  # e.g. cut short: the downloads say so too
-    common.result_overview(result, rule)
-    _outputs(clip, variant, track, rule, result)
+    common.result_overview(analysis.result, rule)  # with the video's own warnings (e.g. cut short)
+    _outputs(clip, variant, analysis.track, rule, analysis.result)
 
 
 __all__ = ["annotated_video", "render"]

@@ -7,11 +7,11 @@ import math
 
 import streamlit as st
 
-from formcheck.engine.machine import run_rules
-from formcheck.engine.tuning import retune, rule_key, threshold_uses, tuned_rule
+from formcheck.analysis import rule_key, threshold_uses, tuned_rule
 from formcheck.errors import FormcheckError, RuleFileError
 from formcheck.outputs.plots import figure_png, metric_figure
 from formcheck.outputs.report import rep_table
+from formcheck.outputs.text import rep_count_label, rep_count_text
 from formcheck.results import SessionResult
 from formcheck.rules.catalog import load_rule
 from formcheck.rules.profiles import profile_name, profile_yaml, save_profile, slug
@@ -106,16 +106,12 @@ def render() -> None:
         if clip is None:
             st.info("Upload a clip (or use the Review clip or a sample clip) to see the effect of each threshold.")
             return
-        track = common.get_track(clip, variant)
-        if track is None:
+        analysis = common.clip_analysis(clip, variant, base)
+        tuned = guarded(lambda: analysis.retune(values)) if analysis is not None else None
+        if analysis is None or tuned is None:
             return
-        common.track_warnings(clip, track)
-        series = common.get_series(clip, variant, track, base)
-        tuned = guarded(lambda: retune(series, base, values, track.fps, track.duration_s))
-        if tuned is None:
-            return
-        reference = run_rules(series, defaults, track.fps, track.duration_s)
-        _results(tuned.rule, tuned.result, reference, tuned.seconds, len(series.frames))
+        reference = analysis.with_rule(defaults).result
+        _results(tuned.rule, tuned.result, reference, tuned.seconds, len(analysis.series.frames))
 
 
 def conflict(rule: Rule, values: dict[str, float]) -> str | None:
@@ -151,8 +147,7 @@ def _results(rule: Rule, result: SessionResult, reference: SessionResult, second
     cols = st.columns(3)
     with cols[0]:
         if rule.is_alternating:
-            sides = result.reps_by_side()
-            st.metric("Reps (left / right)", f"{sides.get('left', 0)} / {sides.get('right', 0)}")
+            st.metric(rep_count_label(), rep_count_text(result.reps_by_side()))
         else:
             st.metric("Reps", result.rep_count, delta=result.rep_count - reference.rep_count or None,
                       help=f"With the default thresholds: {reference.rep_count}")

@@ -1,0 +1,94 @@
+"""Form faults: frame checks (a condition lasting through a phase) and rep checks (a finished
+rep's measure against a threshold)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from formcheck.engine.debounce import SpanLog
+from formcheck.engine.status import Event
+from formcheck.results import FaultEvent, Rep
+from formcheck.rules.conditions import ValueOf, compare
+from formcheck.rules.schema import Condition, Rule
+
+#: A fault ends once its condition has been false this long.
+FAULT_RELEASE_S = 0.2
+#: Rep measures known only once the lowering after the rep has ended.
+LOWERING_MEASURES = ("fall_s", "fall_speed")
+
+
+def rep_measure(rep: Rep, measure: str) -> float:
+    """A finished rep's value of a rep check's ``measure``."""
+    if measure == "peak":
+        return rep.peak_value
+    if measure == "range":
+        return rep.range_of_motion
+    return float(rep.duration_s if measure == "duration_s" else getattr(rep, measure))
+
+
+def phase_matches(phase: str, wanted: str, holding: bool) -> bool:
+    """A frame check for ``wanted`` (a phase, ``any`` or ``hold``) applies in ``phase``."""
+    if phase == "setup":
+        return False
+    if wanted == "any":
+        return True
+    if wanted == "hold":
+        return holding
+    return phase == wanted
+
+
+class FaultChecker:
+    """Runs a rule's fault checks; :attr:`faults` lists every fault found, in order."""
+
+    def __init__(self, rule: Rule, value_of: ValueOf) -> None:
+        self.value_of = value_of
+        self.frame_specs = [spec for spec in rule.faults if spec.check == "frame"]
+        self.rep_specs = [spec for spec in rule.faults if spec.check == "rep" and spec.measure is not None]
+        self.log: SpanLog[FaultEvent] = SpanLog()
+
+    @property
+    def faults(self) -> list[FaultEvent]:
+        return self.log.records
+
+    def update_frame(
+        self, t: float, phase: str, holding: bool, holds: Callable[[tuple[Condition, ...]], bool], events: list[Event]
+    ) -> None:
+        """Advance every frame check to time ``t``; ``holds`` tells whether conditions hold now."""
+        for spec in self.frame_specs:
+            true = phase_matches(phase, spec.phase, holding) and holds(spec.when)
+            change = self.log.update(spec.code, true, t, self.value_of(spec.debounce_s), FAULT_RELEASE_S)
+            if change == "started":
+                fault = FaultEvent(spec.code, self.log.since(spec.code), t, spec.message, spec.severity)
+                self.log.start(spec.code, fault)
+                events.append(Event("fault", t, spec.message, {"code": spec.code, "severity": spec.severity}))
+            elif change == "ended":
+                events.append(Event("fault_cleared", t, "", {"code": spec.code}))
+
+    def judge_rep(self, rep: Rep, t: float, events: list[Event]) -> None:
+        """Judge a rep just counted on everything but its lowering."""
+        self._judge(rep, t, events, lowering=False)
+
+    def judge_lowering(self, rep: Rep, t: float, events: list[Event]) -> None:
+        """Judge a rep's lowering once it has ended."""
+        self._judge(rep, t, events, lowering=True)
+
+    def _judge(self, rep: Rep, t: float, events: list[Event], lowering: bool) -> None:
+        for spec in self.rep_specs:
+            if (spec.measure in LOWERING_MEASURES) != lowering:
+                continue
+            if compare(rep_measure(rep, spec.measure), spec.op, self.value_of(spec.ref)):
+                fault = FaultEvent(spec.code, rep.start_s, rep.end_s, spec.message, spec.severity, rep.index)
+                self.faults.append(fault)
+                data = {"code": spec.code, "severity": spec.severity, "rep": rep.index}
+                events.append(Event("fault", t, spec.message, data))
+        self._attach(rep)
+
+    def _attach(self, rep: Rep) -> None:
+        """List on the rep every fault that overlapped it or was judged on it."""
+        for fault in self.faults:
+            overlaps = fault.rep_index is None and fault.start_s <= rep.end_s and fault.end_s >= rep.start_s
+            if (overlaps or fault.rep_index == rep.index) and fault.code not in rep.faults:
+                rep.faults.append(fault.code)
+
+
+__all__ = ["FAULT_RELEASE_S", "LOWERING_MEASURES", "FaultChecker", "phase_matches", "rep_measure"]

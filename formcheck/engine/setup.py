@@ -1,0 +1,69 @@
+"""Set-up checks: is one person in view, whole, seen from the rule's side? Problems are codes;
+their words live in :mod:`formcheck.texts`."""
+
+from __future__ import annotations
+
+import math
+
+from formcheck.engine.debounce import SpanLog
+from formcheck.engine.status import Event
+from formcheck.metrics.stream import FrameMetrics
+from formcheck.results import SetupWarning
+from formcheck.texts import setup_message
+
+#: A set-up problem must last this long before it is reported.
+WARNING_DEBOUNCE_S = 1.0
+#: View check: shoulder width / torso length above this means the camera is not side-on.
+SIDE_VIEW_MAX_RATIO = 0.6
+FRONT_VIEW_MIN_RATIO = 0.25
+
+
+def wrong_view(view_ratio: float, view: str) -> bool:
+    """The body's proportions say the camera does not see it from the rule's ``view``."""
+    if not math.isfinite(view_ratio):
+        return False
+    if view == "side":
+        return view_ratio > SIDE_VIEW_MAX_RATIO
+    if view == "front":
+        return view_ratio < FRONT_VIEW_MIN_RATIO
+    return False
+
+
+def setup_problems(fm: FrameMetrics, view: str) -> dict[str, bool]:
+    """Each set-up check's code → whether its problem shows in this frame (in reporting order)."""
+    return {
+        "no_person": fm.persons == 0,
+        "two_people": fm.persons >= 2,
+        "body_out_of_frame": fm.persons > 0 and bool(fm.missing),
+        "wrong_view": wrong_view(fm.view_ratio, view),
+    }
+
+
+class SetupChecker:
+    """Set-up problems (codes) reported once they last :data:`WARNING_DEBOUNCE_S`, cleared as soon as they end."""
+
+    def __init__(self, view: str) -> None:
+        self.view = view
+        self.log: SpanLog[SetupWarning] = SpanLog()
+
+    @property
+    def warnings(self) -> list[SetupWarning]:
+        """Every warning so far."""
+        return self.log.records
+
+    def update(self, fm: FrameMetrics, events: list[Event]) -> None:
+        """Check one frame."""
+        t = fm.t
+        for code, present in setup_problems(fm, self.view).items():
+            change = self.log.update(code, present, t, WARNING_DEBOUNCE_S)
+            if change == "started":
+                message = setup_message(code, fm.missing, self.view)
+                self.log.start(code, SetupWarning(code, self.log.since(code), t, message))
+                events.append(Event("warning", t, message, {"code": code}))
+            elif change == "continues":
+                self.log.open[code].message = setup_message(code, fm.missing, self.view)
+            elif change == "ended":
+                events.append(Event("warning_cleared", t, "", {"code": code}))
+
+
+__all__ = ["FRONT_VIEW_MIN_RATIO", "SIDE_VIEW_MAX_RATIO", "WARNING_DEBOUNCE_S", "SetupChecker", "setup_problems"]

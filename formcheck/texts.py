@@ -1,0 +1,58 @@
+"""The words the engine gives the user: set-up problems, counting, reps and holds.
+
+The engine decides *what* happened (a code, a number); this module says it in English, so all
+of its user-facing text sits in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+#: Landmark names read as body parts (others are pluralised as they are: ``hip`` → ``hips``).
+PART_NAMES = {"foot_index": "toes", "index": "fingers", "pinky": "hands", "thumb": "thumbs"}
+
+COUNTING_STARTED = "Start position reached: counting starts now"
+REP_TOO_QUICK = "Too quick to count: move slowly and with control"
+REP_LOST = "Lost sight of you mid-rep: that one is not counted"
+
+#: What the camera should see, by the rule's view.
+VIEW_HINTS = {
+    "side": "turn so the camera sees you side-on",
+    "front": "place the camera at your feet, looking along your body",
+}
+
+
+def part_list(parts: Sequence[str]) -> str:
+    """``("hip", "knee")`` → ``"hips and knees"``."""
+    words = [PART_NAMES.get(p, p + "s").replace("_", " ") for p in parts]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def setup_message(code: str, missing: Sequence[str] = (), view: str = "side") -> str:
+    """The words for a set-up problem code (see :mod:`formcheck.engine.setup`)."""
+    if code == "no_person":
+        return "No one in view: make sure your whole body is in the picture"
+    if code == "two_people":
+        return "More than one person in view: formcheck follows one; ask others to step out of the picture"
+    if code == "body_out_of_frame":
+        what = part_list(missing) if missing else "body"
+        return f"Can't see your {what}: move or turn the camera so your whole body is in frame"
+    if code == "wrong_view":
+        return f"Camera view: {VIEW_HINTS['side' if view == 'side' else 'front']}"
+    raise ValueError(f"no set-up message for {code!r}")
+
+
+def rep_label(index: int, side: str | None) -> str:
+    """A counted rep as announced: ``"3"`` or ``"3 (left)"``."""
+    return f"{index}" if side is None else f"{index} ({side})"
+
+
+def hold_target_reached(target_s: float) -> str:
+    """Said when a hold reaches its target."""
+    return f"{target_s:g} seconds: well held"
+
+
+__all__ = [
+    "COUNTING_STARTED", "PART_NAMES", "REP_LOST", "REP_TOO_QUICK", "VIEW_HINTS",
+    "hold_target_reached", "part_list", "rep_label", "setup_message",
+]  # fmt: skip
