@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.engine.machine import analyze_track, run_rules
+from formcheck.engine.machine import replay_track, run_rules
 from formcheck.metrics.stream import compute_series
 from formcheck.pose.estimator import PoseEstimator, PoseOptions
 from formcheck.pose.track import PoseTrack
@@ -71,7 +71,7 @@ def main() -> None:
         one_person = (time.perf_counter() - t0) / (n - 1)
 
     t0 = time.perf_counter()
-    result = analyze_track(track, rule)
+    result = replay_track(track, rule)
     engine = time.perf_counter() - t0
     series = compute_series(track, rule)
     t0 = time.perf_counter()

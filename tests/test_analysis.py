@@ -51,7 +51,7 @@ def test_result_is_the_live_engine_result(bridge_track):
     """Every face's result equals the frame-by-frame engine's (the one live runs)."""
     for exercise in ("glute_bridge", "rock_back", "bird_dog"):
         rule = load_rule(exercise)
-        assert analyze_track(bridge_track, rule).to_dict() == machine.analyze_track(bridge_track, rule).to_dict()
+        assert analyze_track(bridge_track, rule).to_dict() == machine.replay_track(bridge_track, rule).to_dict()
 
 
 def test_input_warnings_come_first_in_every_result(bridge_track):
@@ -63,7 +63,7 @@ def test_input_warnings_come_first_in_every_result(bridge_track):
                    analysis.retune(rule.threshold_values()).result):
         first = result.warnings[0]
         assert (first.code, first.message, first.start_s) == (TRUNCATED_WARNING, "the file ends early", cut.duration_s)
-    assert not any(w.code == TRUNCATED_WARNING for w in machine.analyze_track(cut, rule).warnings)
+    assert not any(w.code == TRUNCATED_WARNING for w in machine.replay_track(cut, rule).warnings)
 
 
 def test_reruns_reuse_the_metric_series(bridge_track):

@@ -10,7 +10,8 @@ import pytest
 from app_support import BRIDGE, REPO, VARIANT, needs_samples
 from streamlit.testing.v1 import AppTest
 
-from formcheck.engine.machine import analyze_track, run_rules
+from formcheck.analysis import analyze_track
+from formcheck.engine.machine import run_rules
 from formcheck.metrics.stream import compute_series
 from formcheck.rules import load_rule
 from formcheck.rules.catalog import read_rule_file

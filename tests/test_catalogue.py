@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from app_support import REPO, SHARED
 
-from formcheck.engine.machine import analyze_track
+from formcheck.analysis import analyze_track
 from formcheck.metrics.stream import compute_series
 from formcheck.pose.landmarks import COUNT, INDEX
 from formcheck.pose.track import PoseFrame, PoseTrack

@@ -10,7 +10,7 @@ import pytest
 from catalogue_poses import all_fours, glute_bridge_track, supine, supine_feet_view
 from synthetic import Limb, animate, body, cycle
 
-from formcheck.engine.machine import analyze_track
+from formcheck.analysis import analyze_track
 from formcheck.rules import load_rule
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from catalogue_poses import glute_bridge_track
 
-from formcheck.engine.machine import RuleMachine, analyze_track, run_rules
+from formcheck.engine.machine import RuleMachine, replay_track, run_rules
 from formcheck.errors import RuleFileError
 from formcheck.live import LiveSession
 from formcheck.metrics.stream import FrameMetrics, compute_series
@@ -212,7 +212,7 @@ def test_live_review_and_tuning_paths_give_identical_results():
     the track's frames one camera frame at a time counts exactly what review and tuning count."""
     r = load_rule("glute_bridge")
     track = glute_bridge_track(top=0.85, fps=30.0, noise_m=0.004)  # hips to just short of straight
-    review = analyze_track(track, r)
+    review = replay_track(track, r)
     tuned = run_rules(compute_series(track, r), r, fps=track.fps, duration_s=track.duration_s)
     poses = track.frames()
 
@@ -251,4 +251,4 @@ def test_threshold_change_reruns_only_the_rules():
     assert strict_result.fault_counts()["hips_not_high"] == 3
     too_high = r.with_thresholds({"up_angle": 178})
     assert run_rules(series, too_high).rep_count == 0 < default_result.rep_count
-    assert run_rules(series, strict).to_dict() == analyze_track(track, strict).to_dict()
+    assert run_rules(series, strict).to_dict() == replay_track(track, strict).to_dict()

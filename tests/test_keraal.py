@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from app_support import SHARED
 
-from formcheck.engine.machine import analyze_track
+from formcheck.analysis import analyze_track
 from formcheck.engine.recognize import recognize
 from formcheck.pose.landmarks import COUNT, INDEX
 from formcheck.pose.track import PoseFrame, PoseTrack

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck.engine.machine import analyze_track
+from formcheck.analysis import analyze_track
 from formcheck.pose.landmarks import COUNT, INDEX
 from formcheck.pose.track import PoseFrame, PoseTrack
 from formcheck.rules import load_rule

@@ -188,12 +188,13 @@ def run_rules(series: MetricSeries, rule: Rule, fps: float = 0.0, duration_s: fl
     return session_result(rule, machine, series.frames, fps, duration_s)
 
 
-def analyze_track(track: PoseTrack, rule: Rule) -> SessionResult:
-    """Run the full engine over a landmark track, frame by frame, exactly as live does."""
+def replay_track(track: PoseTrack, rule: Rule) -> SessionResult:
+    """Replay a landmark track through the frame-by-frame engine, exactly as live runs it (the
+    reference the review path, :func:`formcheck.analysis.analyze_track`, is tested against)."""
     engine = Engine(rule)
     for frame in track.frames():
         engine.step(frame)
     return engine.result(fps=track.fps, duration_s=track.duration_s)
 
 
-__all__ = ["Engine", "RuleMachine", "analyze_track", "run_rules"]
+__all__ = ["Engine", "RuleMachine", "replay_track", "run_rules"]

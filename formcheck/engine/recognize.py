@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.engine.machine import analyze_track
+from formcheck.engine.machine import replay_track
 from formcheck.metrics import kinematics as kin
 from formcheck.pose.landmarks import INDEX
 from formcheck.pose.track import PoseTrack
@@ -221,7 +221,7 @@ def score_rules(track: PoseTrack, rules: Iterable[Rule]) -> list[tuple[str, floa
     profile = posture_profile(track)
     cycles = motion_cycles(track)
     people = float(np.mean(track.persons >= 2)) if len(track) else 0.0
-    runs = [(rule, analyze_track(track, rule)) for rule in rules]
+    runs = [(rule, replay_track(track, rule)) for rule in rules]
     # Reps that a posture-compatible rule counts are movement a hold-only rule does not explain.
     counted = max((res.rep_count for rule, res in runs if posture_fit(rule, profile) >= 0.5), default=0)
     scores = []
