@@ -9,7 +9,6 @@ re-exported here, so faces import nothing below this module.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from formcheck.engine.tuning import Retune, retune, rule_key, series_key, thresh
 from formcheck.errors import NoPersonError
 from formcheck.metrics.stream import MetricSeries, compute_series
 from formcheck.pose.estimator import PoseOptions, track_frames
-from formcheck.pose.models import DEFAULT_VARIANT, VARIANTS
+from formcheck.pose.models import DEFAULT_VARIANT, VARIANTS, sha256_of
 from formcheck.pose.track import PoseTrack
 from formcheck.results import SessionResult, SetupWarning
 from formcheck.rules.catalog import list_rules
@@ -48,11 +47,7 @@ def _stop_if_asked(should_stop: ShouldStop | None) -> None:
 # -- video → pose track -------------------------------------------------------------------
 def file_fingerprint(path: str | Path) -> str:
     """A short content hash of a file (cache key for its landmarks)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()[:16]
+    return sha256_of(Path(path))[:16]
 
 
 def _cache_file(path: str | Path, options: PoseOptions, cache_dir: str | Path | None) -> Path | None:
