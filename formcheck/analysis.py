@@ -24,10 +24,13 @@ from formcheck.pose.track import PoseTrack
 from formcheck.results import SessionResult, SetupWarning
 from formcheck.rules.catalog import list_rules
 from formcheck.rules.schema import Rule
+from formcheck.sources.prefetch import prefetch
 from formcheck.sources.video import MAX_FILE_BYTES, VIDEO_SUFFIXES, max_file_bytes, probe, read_frames
 
 #: Below this share of frames with a person, the clip is treated as having nobody in it.
 MIN_PERSON_SHARE = 0.05
+#: Landmark caches made by another pose stage are not reused (v2: one tracked person at the pose rate).
+POSE_STAGE = "v2"
 #: Result-warning codes for problems with the video itself.
 TRUNCATED_WARNING = "video_truncated"
 
@@ -55,7 +58,8 @@ def _cache_file(path: str | Path, options: PoseOptions, cache_dir: str | Path | 
     if cache_dir is None:
         return None
     people = "" if options.max_people == 2 else f".p{options.max_people}"
-    return Path(cache_dir) / f"{file_fingerprint(path)}.{options.variant}{people}.npz"
+    rate = f".r{round(1 / options.max_gap_s)}" if options.max_gap_s > 0 else ".every"
+    return Path(cache_dir) / f"{file_fingerprint(path)}.{options.variant}.{POSE_STAGE}{people}{rate}.npz"
 
 
 def _frame_reporter(total: int, progress: Progress | None, should_stop: ShouldStop | None
@@ -90,7 +94,7 @@ def track_video(
         return PoseTrack.load(cached)
     _stop_if_asked(should_stop)
     notes: list[str] = []
-    track = track_frames(read_frames(path, warnings=notes), options, fps=info.fps, source=Path(path).name,
+    track = track_frames(prefetch(read_frames(path, warnings=notes)), options, fps=info.fps, source=Path(path).name,
                          progress=_frame_reporter(max(info.frame_count, 1), progress, should_stop))
     track.warnings = [(TRUNCATED_WARNING, note) for note in notes] + track.warnings
     if (track.persons > 0).mean() < MIN_PERSON_SHARE:

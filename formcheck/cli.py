@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from formcheck.commands import batch, history, programmes, report
 from formcheck.errors import FormcheckError
 from formcheck.preflight import DEFAULT_VARIANT, VARIANTS, check_input_file, check_model, check_output_path, check_video
 
 if TYPE_CHECKING:
-    from formcheck.analysis import PoseOptions, PoseTrack, Recognition
+    from formcheck.analysis import PoseOptions, PoseTrack
     from formcheck.rules import Rule
 
 DEBUG_HELP = "show tracebacks of unexpected errors and the pose model's native log lines"
@@ -26,15 +27,19 @@ EXIT_INTERNAL_ERROR = 1
 def _pose_options(args: argparse.Namespace) -> PoseOptions:
     from formcheck.analysis import PoseOptions
 
-    return PoseOptions(variant=args.variant, model_path=args.model, max_people=args.max_people)
+    rate = {"max_gap_s": 0.0} if getattr(args, "every_frame", False) else {}
+    return PoseOptions(variant=args.variant, model_path=args.model, max_people=args.max_people, **rate)
 
 
 def _add_model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--variant", choices=VARIANTS, default=DEFAULT_VARIANT, help="pose model size (default: full)")
     p.add_argument("--model", metavar="PATH", help="pose model bundle (.task) or a folder holding it")
     p.add_argument("--max-people", type=int, choices=(1, 2), default=2,
-                   help="people the detector looks for (2, the default, warns about a second person and keeps "
-                        "following the first; 1 is ~40%% faster)")
+                   help="people to look for (2, the default, looks for a second person once a second to warn "
+                        "about them and keeps following the first; 1 never looks)")
+    p.add_argument("--every-frame", action="store_true",
+                   help="run the pose model on every frame (slower; by default it runs at least 10 times a "
+                        "second, and on every frame while the body moves fast)")
 
 
 def _write_text(target: str, text: str) -> None:
@@ -56,19 +61,6 @@ def _chosen_rule(args: argparse.Namespace) -> Rule | None:
     if args.exercise:
         return load_rule(args.exercise)
     return None
-
-
-def _recognised_rule(track: PoseTrack) -> tuple[Rule, Recognition]:
-    from formcheck.analysis import recognise_exercise
-    from formcheck.rules import load_rule
-
-    found = recognise_exercise(track)
-    if found.exercise_id is None:
-        raise FormcheckError(
-            f"could not tell which exercise this is (best guess {found.ranking[0][0]} at "
-            f"{found.ranking[0][1]:.0%}: not a catalogue exercise?); pass --exercise ID"
-        )
-    return load_rule(found.exercise_id), found
 
 
 def _check_analyze_request(args: argparse.Namespace) -> None:
@@ -105,6 +97,7 @@ def _load_track(args: argparse.Namespace) -> PoseTrack:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from formcheck.analysis import analyze_track
+    from formcheck.batch.review import recognised_rule
     from formcheck.outputs.report import summary_text, to_csv, to_json
 
     rule = _chosen_rule(args)
@@ -114,7 +107,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     track = _load_track(args)
     recognition = None
     if rule is None:
-        rule, recognition = _recognised_rule(track)
+        rule, recognition = recognised_rule(track)
         if args.json == "-":  # stdout holds the JSON; the summary (which names the choice) is not printed
             print(f"Recognised exercise: {rule.id} (confidence {recognition.confidence:.0%})", file=sys.stderr)
     result = analyze_track(track, rule)
@@ -168,17 +161,22 @@ def cmd_exercises(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from formcheck.programmes import PROGRAMMES_DIR, is_programme_file, read_programme_file
     from formcheck.rules.catalog import RULES_DIR, read_rule_file
 
-    files = args.files or sorted(str(p) for p in RULES_DIR.glob("*.yaml"))
+    files = args.files or [str(p) for folder in (RULES_DIR, PROGRAMMES_DIR) for p in sorted(folder.glob("*.yaml"))]
     bad = 0
     for f in files:
         try:
-            rule = read_rule_file(f)
-            print(f"ok    {f} ({rule.id}: {len(rule.thresholds)} thresholds, {len(rule.faults)} faults)")
+            if is_programme_file(f):
+                programme = read_programme_file(f)
+                print(f"ok    {f} (programme {programme.id}: {len(programme.items)} exercises)")
+            else:
+                rule = read_rule_file(f)
+                print(f"ok    {f} ({rule.id}: {len(rule.thresholds)} thresholds, {len(rule.faults)} faults)")
         except FormcheckError as exc:
             bad += 1
-            print(f"ERROR {exc}")
+            print("\n".join(f"ERROR {line}" for line in str(exc).splitlines()))
     return EXIT_USER_ERROR if bad else 0
 
 
@@ -271,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_exercises)
 
-    p = add("validate", "check rule files (default: all of pose_rules/)")
+    p = add("validate", "check rule and programme files (default: all of pose_rules/ and pose_rules/programmes/)")
     p.add_argument("files", nargs="*")
     p.set_defaults(func=cmd_validate)
 
@@ -286,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="localhost", help="address to bind (default: localhost only)")
     p.set_defaults(func=cmd_app)
+
+    for command in (programmes, history, report, batch):
+        command.add_parser(add)
     return parser
 
 

@@ -33,12 +33,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def app_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """Model folder, landmark cache and an empty profiles folder for the app under test."""
+    """Model folder, landmark cache, empty profiles and programmes folders and a fresh history
+    database for the app under test (never the home folder's)."""
     values = {
         "FORMCHECK_MODEL_DIR": os.environ.get("FORMCHECK_MODEL_DIR") or str(MODELS),
         "FORMCHECK_CACHE_DIR": str(tmp_path_factory.mktemp("landmark-cache")),
         "FORMCHECK_PROFILES_DIR": str(tmp_path_factory.mktemp("profiles")),
         "FORMCHECK_SAMPLES_DIR": str(SAMPLES),
+        "FORMCHECK_DB": str(tmp_path_factory.mktemp("history") / "history.sqlite3"),
+        "FORMCHECK_PROGRAMMES_DIR": str(tmp_path_factory.mktemp("programmes")),
     }
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)

@@ -344,7 +344,7 @@ def hygiene_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen, Path
     tmp = tmp_path / "server-tmp"
     env = dict(os.environ, FORMCHECK_MODEL_DIR=os.environ.get("FORMCHECK_MODEL_DIR") or str(MODELS),
                FORMCHECK_PROFILES_DIR=str(tmp_path / "profiles"), FORMCHECK_SAMPLES_DIR=str(SAMPLES),
-               FORMCHECK_TMP_DIR=str(tmp))
+               FORMCHECK_TMP_DIR=str(tmp), FORMCHECK_DB=str(tmp_path / "history.sqlite3"))
     env.pop("FORMCHECK_CACHE_DIR", None)
     log = tmp_path / "streamlit.log"
     flags = ("--server.disconnectedSessionTTL", str(TEST_TTL_S), "--server.maxUploadSize", str(UPLOAD_LIMIT_MB))

@@ -76,7 +76,7 @@ def test_review_upload_shows_engine_result_and_reuses_track(app_env, bridge_trac
     assert len(reps_table) == expected.rep_count
     assert {"range_of_motion", "rise_s", "hold_s", "fall_s", "faults"} <= set(reps_table.columns)
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Annotated video (MP4)", "Result (JSON)", "Reps (CSV)"]
+    assert labels == ["Annotated video (MP4)", "Result (JSON)", "Reps (CSV)", "Report (HTML)"]
     assert len(at.image) == 1  # the angle plot
     assert list(at.session_state["tracks"]) == [(common.clip_from_path(BRIDGE).digest, VARIANT)]
 

@@ -63,9 +63,16 @@ def fake_camera(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``streamlit run app.py`` on a free localhost port; yields its URL."""
+    """``streamlit run app.py`` on a free localhost port, with a history whose safety check was
+    passed (the Live page asks for it first); yields its URL."""
+    from formcheck.coach.safety import RED_FLAGS, assess
+    from formcheck.history import HistoryStore
+
+    db = tmp_path_factory.mktemp("history") / "history.sqlite3"
+    HistoryStore.open(db).record_safety("me", assess({flag.id: False for flag in RED_FLAGS}))
     env = dict(os.environ, FORMCHECK_MODEL_DIR=os.environ.get("FORMCHECK_MODEL_DIR") or str(MODELS),
-               FORMCHECK_PROFILES_DIR=str(tmp_path_factory.mktemp("profiles")), FORMCHECK_SAMPLES_DIR=str(SAMPLES))
+               FORMCHECK_PROFILES_DIR=str(tmp_path_factory.mktemp("profiles")), FORMCHECK_SAMPLES_DIR=str(SAMPLES),
+               FORMCHECK_DB=str(db))
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     with streamlit_server(env, log) as (url, _):
         yield url

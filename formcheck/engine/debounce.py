@@ -87,5 +87,15 @@ class SpanLog(Generic[S]):
         self.open[code] = record
         self.records.append(record)
 
+    def reorder(self, first: int, keys: list[int]) -> None:
+        """Put the records from ``first`` on (one key each: the frame it started in) in time
+        order, as if fed frame by frame: records fed code by code come out in code order."""
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        if order == list(range(len(keys))):
+            return
+        self.records[first:] = [self.records[first + i] for i in order]
+        open_codes = {id(record): code for code, record in self.open.items()}
+        self.open = {open_codes[id(r)]: r for r in self.records if id(r) in open_codes}
+
 
 __all__ = ["Change", "Debouncer", "SpanLog"]

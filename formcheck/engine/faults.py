@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from formcheck.engine.debounce import SpanLog
+from formcheck.engine.debounce import Change, SpanLog
 from formcheck.engine.status import Event
 from formcheck.results import FaultEvent, Rep
 from formcheck.rules.conditions import ValueOf, compare
-from formcheck.rules.schema import Condition, Rule
+from formcheck.rules.schema import Condition, FaultSpec, Rule
 
 #: A fault ends once its condition has been false this long.
 FAULT_RELEASE_S = 0.2
@@ -45,6 +45,9 @@ class FaultChecker:
         self.frame_specs = [spec for spec in rule.faults if spec.check == "frame"]
         self.rep_specs = [spec for spec in rule.faults if spec.check == "rep" and spec.measure is not None]
         self.log: SpanLog[FaultEvent] = SpanLog()
+        #: Called before a rep is judged: a re-run that follows the frame checks behind the rep
+        #: counter brings them up to the frame before first (see :mod:`formcheck.engine.series_run`).
+        self.before_judge: Callable[[], None] | None = None
 
     @property
     def faults(self) -> list[FaultEvent]:
@@ -55,14 +58,18 @@ class FaultChecker:
     ) -> None:
         """Advance every frame check to time ``t``; ``holds`` tells whether conditions hold now."""
         for spec in self.frame_specs:
-            true = phase_matches(phase, spec.phase, holding) and holds(spec.when)
-            change = self.log.update(spec.code, true, t, self.value_of(spec.debounce_s), FAULT_RELEASE_S)
-            if change == "started":
-                fault = FaultEvent(spec.code, self.log.since(spec.code), t, spec.message, spec.severity)
-                self.log.start(spec.code, fault)
-                events.append(Event("fault", t, spec.message, {"code": spec.code, "severity": spec.severity}))
-            elif change == "ended":
-                events.append(Event("fault_cleared", t, "", {"code": spec.code}))
+            self.check_frame(spec, phase_matches(phase, spec.phase, holding) and holds(spec.when), t, events)
+
+    def check_frame(self, spec: FaultSpec, true: bool, t: float, events: list[Event]) -> Change | None:
+        """Advance one frame check to time ``t``, where its phase and conditions hold (``true``) or not."""
+        change = self.log.update(spec.code, true, t, self.value_of(spec.debounce_s), FAULT_RELEASE_S)
+        if change == "started":
+            fault = FaultEvent(spec.code, self.log.since(spec.code), t, spec.message, spec.severity)
+            self.log.start(spec.code, fault)
+            events.append(Event("fault", t, spec.message, {"code": spec.code, "severity": spec.severity}))
+        elif change == "ended":
+            events.append(Event("fault_cleared", t, "", {"code": spec.code}))
+        return change
 
     def judge_rep(self, rep: Rep, t: float, events: list[Event]) -> None:
         """Judge a rep just counted on everything but its lowering."""
@@ -73,6 +80,8 @@ class FaultChecker:
         self._judge(rep, t, events, lowering=True)
 
     def _judge(self, rep: Rep, t: float, events: list[Event], lowering: bool) -> None:
+        if self.before_judge is not None:
+            self.before_judge()
         for spec in self.rep_specs:
             if (spec.measure in LOWERING_MEASURES) != lowering:
                 continue

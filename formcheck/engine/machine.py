@@ -17,6 +17,7 @@ from formcheck.engine.counting import Counting
 from formcheck.engine.faults import FaultChecker
 from formcheck.engine.holds import HoldTimer
 from formcheck.engine.reps import RepCounter
+from formcheck.engine.series_run import run_series
 from formcheck.engine.setup import SetupChecker
 from formcheck.engine.status import EngineStatus, Event
 from formcheck.engine.summary import session_result
@@ -105,7 +106,10 @@ class RuleMachine:
             if self.rep_counter is not None:
                 self.rep_counter.time_top_hold(events)
             return
-        true = self.holds_true(spec.when)
+        self.apply_hold(self.holds_true(spec.when), events)
+
+    def apply_hold(self, true: bool, events: list[Event]) -> None:
+        """Time a conditions hold at :attr:`t`, where its conditions hold (``true``) or not."""
         rep_less = self.rep_counter is None
         if rep_less and true and self.phase == "setup":
             self.counting.begin(self.t, events)
@@ -180,12 +184,13 @@ class Engine:
 
 
 def run_rules(series: MetricSeries, rule: Rule, fps: float = 0.0, duration_s: float | None = None) -> SessionResult:
-    """Re-run the rules only over a cached metric series (threshold tuning)."""
+    """Re-run the rules only over a cached metric series (threshold tuning): the same machine
+    as :meth:`RuleMachine.step` frame by frame, fed from the series' columns (see
+    :func:`formcheck.engine.series_run.run_series`), with the same result."""
     machine = RuleMachine(rule)
-    for fm in series.frames:
-        machine.step(fm)
+    run_series(machine, series)
     machine.finish()
-    return session_result(rule, machine, series.frames, fps, duration_s)
+    return session_result(rule, machine, series.frames, fps, duration_s, columns=series)
 
 
 def replay_track(track: PoseTrack, rule: Rule) -> SessionResult:

@@ -42,10 +42,11 @@ class Top:
         """A sample during the top: it counts as the lower of itself and the one before,
         timed between the two."""
         prev_t, prev = self._previous
-        candidate = (0.5 * (prev_t + t), min(sx, prev))
+        low = prev if prev < sx else sx  # min(sx, prev)
+        candidate = (0.5 * (prev_t + t), low)
         self._samples.append(candidate)
-        if candidate[1] > self.peak[1]:
-            self.peak = (candidate[0], candidate[1], side_value)
+        if low > self.peak[1]:
+            self.peak = (candidate[0], low, side_value)
         self._previous = (t, sx)
 
     def still_up(self, t: float, sx: float) -> None:
@@ -69,12 +70,18 @@ class Lowering:
         self._samples: list[tuple[float, float]] = []
         self._top_end_s = 0.0
         self._top_end_value = 0.0
+        #: The lowest sample so far, and how many samples are SETTLE_S or more before the latest
+        #: (kept as samples arrive, so each one costs the same however long the lowering lasts).
+        self._low = math.inf
+        self._settled = 0
+        self._in_order = True
 
     def begin(self, rep: Rep, t: float, sx: float, top: Top) -> None:
         """``rep`` was just counted at ``t`` (value ``sx``); follow its lowering from ``top``'s end."""
         self.rep = rep
         self._samples = [(t, sx)]
         self._top_end_s, self._top_end_value = top.end_s, top.end_value
+        self._low, self._settled, self._in_order = sx, 0, True
 
     def ended(self, t: float, sx: float) -> bool:
         """Add a sample; True once the lowering has ended: the metric rises again (by
@@ -82,13 +89,28 @@ class Lowering:
         if self.rep is None:
             return False
         samples = self._samples
+        self._in_order = self._in_order and t >= samples[-1][0]
         samples.append((t, sx))
         scale = max(self.rep.range_of_motion, 1e-9)
-        low = min(v for _, v in samples)
-        earlier = [v for s, v in samples if s <= t - SETTLE_S]
+        if sx < self._low:
+            self._low = sx
+        low = self._low
+        earlier = self._earlier(t - SETTLE_S)
         rising = sx > low + SETTLE_FRACTION * scale
-        still = bool(earlier) and earlier[-1] - low <= STILL_FRACTION * scale
+        still = earlier is not None and earlier - low <= STILL_FRACTION * scale
         return rising or still
+
+    def _earlier(self, before: float) -> float | None:
+        """The last sample (in arrival order) taken at or before ``before``, if any."""
+        samples = self._samples
+        if not self._in_order:  # times went back: look through all of them
+            earlier = [v for s, v in samples if s <= before]
+            return earlier[-1] if earlier else None
+        settled = self._settled
+        while settled < len(samples) and samples[settled][0] <= before:
+            settled += 1
+        self._settled = settled
+        return samples[settled - 1][1] if settled else None
 
     def close(self) -> Rep | None:
         """Time the lowering to its lowest point (the first moment within STILL_FRACTION of the

@@ -36,10 +36,17 @@ TROUGH_BAND_FRACTION = 0.1
 LOST_AFTER_S = 3.0
 
 
-def update_baseline(baseline: dict[str, float], values: Mapping[str, float], dt: float, time_s: float) -> None:
-    """Move each metric's resting baseline toward its value (first values are taken as they are)."""
+def update_baseline(
+    baseline: dict[str, float], values: Mapping[str, float], dt: float, time_s: float,
+    names: tuple[str, ...] | None = None,
+) -> None:  # fmt: skip
+    """Move each metric's resting baseline toward its value (first values are taken as they are).
+
+    With ``names``, once the baseline has a first value only those metrics move (the others are
+    then stale: for a caller that reads no other)."""
     a = 1.0 if not baseline else min(1.0, dt / time_s)
-    for name, x in values.items():
+    for name in values if names is None or not baseline else names:
+        x = values.get(name, math.nan)
         if math.isfinite(x):
             old = baseline.get(name)
             baseline[name] = x if old is None or not math.isfinite(old) else old + a * (x - old)
@@ -57,11 +64,14 @@ class RepCounter:
         self.sign = 1.0 if spec.direction == "up" else -1.0
         self.enter, self.exit = self.sign * value_of(spec.enter), self.sign * value_of(spec.exit)
         self.band = abs(self.enter - self.exit)
+        self.return_by = None if spec.return_by is None else value_of(spec.return_by)
+        self.baseline_names: tuple[str, ...] | None = None  # the metrics whose baseline is read (None: all)
         self.reps: list[Rep] = []
         self.top = Top()
         self.lowering = Lowering()
         self.t = 0.0
         self.values: Mapping[str, float] = {}
+        self._in_start: bool | None = None
         self._start_since: float | None = None
         self._last_valid_t: float | None = None
         self._trough = (0.0, math.inf)  # (t, sx) of the bottom a rep would rise from
@@ -78,32 +88,36 @@ class RepCounter:
     def value(self) -> float:
         """The rep metric now (from its baseline once counting, for a from-baseline rep)."""
         x = self.values.get(self.spec.metric, math.nan)
-        if self.spec.from_baseline and self.phase != "setup":
+        if self.spec.from_baseline and self.counting.phase != "setup":
             x -= self.baseline.get(self.spec.metric, math.nan)
         return abs(x) if self.spec.absolute else x
 
-    def update(self, t: float, values: Mapping[str, float], dt: float, events: list[Event]) -> None:
-        """Advance to the frame at ``t`` (``dt`` after the one before)."""
-        self.t, self.values = t, values
+    def update(
+        self, t: float, values: Mapping[str, float], dt: float, events: list[Event], in_start: bool | None = None
+    ) -> None:
+        """Advance to the frame at ``t`` (``dt`` after the one before); ``in_start``, when given,
+        says whether the start position holds in this frame (else it is evaluated from ``values``)."""
+        self.t, self.values, self._in_start = t, values, in_start
         x = self.value()
         if not math.isfinite(x):
             self._lose_sight(events)
             return
         self._last_valid_t = t
         sx = self.sign * x
-        if self.phase == "setup":
+        counting = self.counting
+        if counting.phase == "setup":
             self._await_start(dt, events)
             return
-        if self.phase != "top":
+        if counting.phase != "top":
             self._follow_trough(sx)
-        if self.lowering.ended(t, sx):
+        if self.lowering.rep is not None and self.lowering.ended(t, sx):
             self._close_lowering(events)
-        if self.phase == "bottom":
+        if counting.phase == "bottom":
             if sx <= self.exit:
                 self._rest(sx, dt)
                 return
-            self.phase = "moving"
-        if self.phase == "moving" and not self._rise(sx, events):
+            counting.phase = "moving"
+        if counting.phase == "moving" and not self._rise(sx, events):
             return
         self._at_top(sx, events)
 
@@ -138,12 +152,14 @@ class RepCounter:
             return
         if self._start_since is None:
             self._start_since = self.t
-        update_baseline(self.baseline, self.values, dt, BASELINE_TIME_S)
+        update_baseline(self.baseline, self.values, dt, BASELINE_TIME_S, self.baseline_names)
         if self.t - self._start_since >= self.value_of(self.spec.start_hold_s):
             self.counting.begin(self.t, events)
             self._trough = (self.t, self.sign * self.value())
 
     def _in_start_position(self) -> bool:
+        if self._in_start is not None:
+            return self._in_start
         return bool(conditions_hold(self.spec.start, self.values, self.value_of, self.baseline))
 
     def _follow_trough(self, sx: float) -> None:
@@ -158,7 +174,8 @@ class RepCounter:
         a bad detection, is no baseline; a held move away from the rep follows slowly)."""
         if self._in_start_position():
             away = self.spec.from_baseline and sx < self.exit - self.band
-            update_baseline(self.baseline, self.values, dt, BASELINE_AWAY_TIME_S if away else BASELINE_TIME_S)
+            time_s = BASELINE_AWAY_TIME_S if away else BASELINE_TIME_S
+            update_baseline(self.baseline, self.values, dt, time_s, self.baseline_names)
 
     def _rise(self, sx: float, events: list[Event]) -> bool:
         """Moving: True once past the enter threshold (the top begins), back to ``bottom`` below exit."""
@@ -178,8 +195,8 @@ class RepCounter:
         self.top.add(self.t, sx, self._side_value())
         if sx >= self.enter:
             self.top.still_up(self.t, sx)
-        return_by = self.spec.return_by
-        returned = return_by is not None and sx < self.enter and sx <= self.top.peak[1] - self.value_of(return_by)
+        return_by = self.return_by
+        returned = return_by is not None and sx < self.enter and sx <= self.top.peak[1] - return_by
         if sx <= self.exit or returned:
             self._complete(events)
             self.phase = "bottom" if sx <= self.exit else "moving"

@@ -4,8 +4,11 @@ their words live in :mod:`formcheck.texts`."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from formcheck.engine.debounce import SpanLog
+import numpy as np
+
+from formcheck.engine.debounce import Change, SpanLog
 from formcheck.engine.status import Event
 from formcheck.metrics.stream import FrameMetrics
 from formcheck.results import SetupWarning
@@ -29,14 +32,31 @@ def wrong_view(view_ratio: float, view: str) -> bool:
     return False
 
 
+def problems(persons: Any, missing: Any, view_ratio: Any, view: str) -> dict[str, Any]:
+    """Each set-up check's code → whether its problem shows (in reporting order), for one frame
+    (numbers: ``missing`` whether a needed landmark is hidden) or per frame of a series (arrays)."""
+    series = isinstance(view_ratio, np.ndarray)
+    return {
+        "no_person": persons == 0,
+        "two_people": persons >= 2,
+        "body_out_of_frame": (persons > 0) & missing,
+        "wrong_view": _wrong_views(view_ratio, view) if series else wrong_view(view_ratio, view),
+    }
+
+
+def _wrong_views(view_ratio: np.ndarray, view: str) -> np.ndarray:
+    """:func:`wrong_view` of each frame of a series."""
+    with np.errstate(invalid="ignore"):
+        if view == "side":
+            return np.isfinite(view_ratio) & (view_ratio > SIDE_VIEW_MAX_RATIO)
+        if view == "front":
+            return np.isfinite(view_ratio) & (view_ratio < FRONT_VIEW_MIN_RATIO)
+    return np.zeros(len(view_ratio), bool)
+
+
 def setup_problems(fm: FrameMetrics, view: str) -> dict[str, bool]:
     """Each set-up check's code → whether its problem shows in this frame (in reporting order)."""
-    return {
-        "no_person": fm.persons == 0,
-        "two_people": fm.persons >= 2,
-        "body_out_of_frame": fm.persons > 0 and bool(fm.missing),
-        "wrong_view": wrong_view(fm.view_ratio, view),
-    }
+    return problems(fm.persons, bool(fm.missing), fm.view_ratio, view)
 
 
 class SetupChecker:
@@ -53,17 +73,23 @@ class SetupChecker:
 
     def update(self, fm: FrameMetrics, events: list[Event]) -> None:
         """Check one frame."""
-        t = fm.t
         for code, present in setup_problems(fm, self.view).items():
-            change = self.log.update(code, present, t, WARNING_DEBOUNCE_S)
-            if change == "started":
-                message = setup_message(code, fm.missing, self.view)
-                self.log.start(code, SetupWarning(code, self.log.since(code), t, message))
-                events.append(Event("warning", t, message, {"code": code}))
-            elif change == "continues":
-                self.log.open[code].message = setup_message(code, fm.missing, self.view)
-            elif change == "ended":
-                events.append(Event("warning_cleared", t, "", {"code": code}))
+            self.check(code, present, fm.t, fm.missing, events)
+
+    def check(self, code: str, present: bool, t: float, missing: tuple[str, ...], events: list[Event]) -> Change | None:
+        """Advance one set-up check to time ``t``, where its problem shows (``present``) or not."""
+        change = self.log.update(code, present, t, WARNING_DEBOUNCE_S)
+        if change == "started":
+            message = setup_message(code, missing, self.view)
+            self.log.start(code, SetupWarning(code, self.log.since(code), t, message))
+            events.append(Event("warning", t, message, {"code": code}))
+        elif change == "continues":
+            self.log.open[code].message = setup_message(code, missing, self.view)
+        elif change == "ended":
+            events.append(Event("warning_cleared", t, "", {"code": code}))
+        return change
 
 
-__all__ = ["FRONT_VIEW_MIN_RATIO", "SIDE_VIEW_MAX_RATIO", "WARNING_DEBOUNCE_S", "SetupChecker", "setup_problems"]
+__all__ = [
+    "FRONT_VIEW_MIN_RATIO", "SIDE_VIEW_MAX_RATIO", "WARNING_DEBOUNCE_S", "SetupChecker", "problems", "setup_problems",
+]

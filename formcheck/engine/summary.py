@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from formcheck.metrics.stream import FrameMetrics
+from formcheck.metrics.stream import FrameMetrics, MetricSeries
 from formcheck.results import SessionResult
 from formcheck.rules.schema import Rule
 
@@ -22,15 +22,19 @@ def session_result(
     fps: float,
     duration_s: float | None,
     stopped_for_pain: bool = False,
+    columns: MetricSeries | None = None,
 ) -> SessionResult:
     """What ``machine`` (finished) found with ``rule`` over ``frames``; without ``fps`` it is
-    measured from the frame times."""
-    t = np.array([f.t for f in frames])
+    measured from the frame times. ``columns``, the series ``frames`` belong to, gives their
+    columns ready-made."""
+    if columns is None:
+        t = np.array([f.t for f in frames])
+        series = {"t": t} | {name: np.array([f.values.get(name, np.nan) for f in frames]) for name in rule.metrics}
+    else:
+        t = columns.field_array("t").copy()
+        series = {"t": t} | {name: columns.array(name).copy() for name in rule.metrics}
     if not fps and len(t) > 1:
         fps = float((len(t) - 1) / max(t[-1] - t[0], 1e-6))
-    series = {"t": t}
-    for name in rule.metrics:
-        series[name] = np.array([f.values.get(name, np.nan) for f in frames])
     return SessionResult(
         exercise=rule.id,
         exercise_name=rule.name,

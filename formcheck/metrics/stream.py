@@ -10,7 +10,8 @@ and the thresholds re-run instantly (see :func:`formcheck.engine.machine.run_rul
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -207,17 +208,53 @@ class MetricStream:
 
 @dataclass
 class MetricSeries:
-    """A whole clip's metric values (layer-1 output), cached for instant re-runs."""
+    """A whole clip's metric values (layer-1 output), cached for instant re-runs.
+
+    Besides the frames, it keeps each column it was asked for as a read-only array (built once,
+    from the frames), so re-running the rules does not walk every frame's values again. The
+    frames are not to be changed once the series is built.
+    """
 
     t: np.ndarray
     frames: list[FrameMetrics]
+    _arrays: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _arrays_of: tuple[int, int] = field(default=(0, -1), init=False, repr=False, compare=False)
 
     def column(self, name: str) -> np.ndarray:
-        return np.array([f.values.get(name, np.nan) for f in self.frames])
+        """A metric's value in each frame (NaN where it has none), as a new array."""
+        return self.array(name).copy()
+
+    def array(self, name: str) -> np.ndarray:
+        """:meth:`column`, shared and read-only."""
+        return self._cached(f"values:{name}", lambda: [f.values.get(name, np.nan) for f in self.frames])
+
+    def field_array(self, name: str) -> np.ndarray:
+        """One :class:`FrameMetrics` field of each frame (``t``, ``persons``, ``view_ratio``), shared and read-only."""
+        return self._cached(f"field:{name}", lambda: [getattr(f, name) for f in self.frames])
+
+    def missing_array(self) -> np.ndarray:
+        """Whether a needed landmark is hidden in each frame, shared and read-only."""
+        return self._cached("missing", lambda: [bool(f.missing) for f in self.frames])
+
+    def _cached(self, key: str, items: Callable[[], list]) -> np.ndarray:
+        if self._arrays_of != (id(self.frames), len(self.frames)):
+            self._arrays.clear()
+            self._arrays_of = (id(self.frames), len(self.frames))
+        array = self._arrays.get(key)
+        if array is None:
+            array = self._arrays[key] = np.array(items())
+            array.flags.writeable = False
+        return array
 
 
 def compute_series(track: PoseTrack, rule: Rule) -> MetricSeries:
-    """Run :class:`MetricStream` over every frame of a track."""
+    """Run :class:`MetricStream` over every frame of a track; the metric columns are built with it."""
     stream = MetricStream(rule)
     frames = [stream.step(frame) for frame in track.frames()]
-    return MetricSeries(np.array([f.t for f in frames]), frames)
+    series = MetricSeries(np.array([f.t for f in frames]), frames)
+    for name in ("t", "persons", "view_ratio"):
+        series.field_array(name)
+    series.missing_array()
+    for name in rule.metrics:
+        series.array(name)
+    return series

@@ -1,4 +1,5 @@
-"""The annotated review video: decode the clip again, re-run the engine in lockstep, draw, encode."""
+"""The annotated review video: decode the clip again (ahead, on its own thread), re-run the engine in
+lockstep, draw, encode."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from formcheck.outputs.overlay import annotate_frame
 from formcheck.outputs.video_sink import VideoSink
 from formcheck.pose.track import PoseTrack
 from formcheck.rules.schema import Rule
+from formcheck.sources.prefetch import prefetch
 from formcheck.sources.video import read_frames
 
 #: Report progress about this often (frames).
@@ -48,8 +50,9 @@ def annotate_video(
     total = len(track)
     sink: VideoSink | None = None
     frames = read_frames(video_path, max_side=max_side)
+    ahead = prefetch(frames)
     try:
-        for i, frame in enumerate(_drawn_frames(frames, track, rule)):
+        for i, frame in enumerate(_drawn_frames(ahead, track, rule)):
             if sink is None:
                 sink = VideoSink(out_path, track.fps, (frame.shape[1], frame.shape[0]))
                 sink.open()
@@ -57,6 +60,7 @@ def annotate_video(
             if progress is not None and i % PROGRESS_EVERY == 0:
                 progress(i / max(total, 1))
     finally:
+        ahead.close()  # stops the decoding thread before the decoder is closed
         frames.close()
         if sink is not None:
             sink.close()

@@ -1,32 +1,31 @@
 """The pose stage: MediaPipe Tasks ``PoseLandmarker`` behind one small interface.
 
-``PoseEstimator.detect(rgb, t)`` runs the model in VIDEO mode (frames in time order) and
-returns a :class:`~formcheck.pose.track.PoseFrame`. Files and the live camera both use it:
-the live clock calls it from its own worker thread on the newest camera frame
-(:mod:`formcheck.live.worker`), so both see poses built the same way.
+``PoseEstimator.detect(rgb, t)`` gives every frame (in time order) a
+:class:`~formcheck.pose.track.PoseFrame`: the model runs at the pose rate of
+:mod:`formcheck.pose.sampling` (the latest pose is held in between) and follows one person
+among those it finds (:mod:`formcheck.pose.people`). Files and the
+live camera both use it: the live clock calls it from its own worker thread for each camera
+frame (:mod:`formcheck.live.worker`), so both see poses built the same way.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from formcheck.errors import ModelNotFoundError
-from formcheck.pose.landmarks import COUNT, INDEX
+from formcheck.pose.landmarker import Landmarker
+from formcheck.pose.landmarks import COUNT
 from formcheck.pose.models import DEFAULT_VARIANT, resolve_model
-from formcheck.pose.native_log import capture_native_stderr
+from formcheck.pose.people import PersonPicker
+from formcheck.pose.sampling import MAX_GAP_S, PoseRate
 from formcheck.pose.track import PoseFrame, PoseTrack
 from formcheck.sources.lighting import brighten, dark_note
 
-_TORSO = [INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
 #: Result-warning code of a clip whose frames were mostly too dark (and were brightened).
 DARK_WARNING = "video_dark"
-#: Two detections whose boxes overlap more than this are one person seen twice.
-SAME_PERSON_IOU = 0.5
 
 
 @dataclass(frozen=True)
@@ -36,10 +35,13 @@ class PoseOptions:
     Attributes:
         variant: ``lite``, ``full`` or ``heavy``.
         model_path: explicit bundle (``--model``); otherwise the model search order applies.
-        max_people: people the detector looks for; more than one lets formcheck warn about
-            a second person and keep following the first.
+        max_people: people the model looks for; more than one lets formcheck warn about a
+            second person and keep following the first (and re-finds the person on every frame
+            the model runs on, see :mod:`formcheck.pose.people`).
         min_detection_confidence: detector (and presence) threshold (MediaPipe's default is 0.5).
         min_tracking_confidence: threshold for following the person from the previous frame.
+        max_gap_s: the pose rate (:class:`~formcheck.pose.sampling.PoseRate`): the longest a
+            pose is held between model runs; 0 runs the model on every frame.
     """
 
     variant: str = DEFAULT_VARIANT
@@ -47,49 +49,16 @@ class PoseOptions:
     max_people: int = 2
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
+    max_gap_s: float = MAX_GAP_S
 
 
 def _empty_frame(t: float, size: tuple[int, int]) -> PoseFrame:
     return PoseFrame(t, np.full((COUNT, 4), np.nan, np.float32), np.full((COUNT, 3), np.nan, np.float32), 0, size)
 
 
-def _box(points: np.ndarray) -> tuple[float, float, float, float]:
-    return points[:, 0].min(), points[:, 1].min(), points[:, 0].max(), points[:, 1].max()
-
-
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
-    ax0, ay0, ax1, ay1 = _box(a)
-    bx0, by0, bx1, by1 = _box(b)
-    inter = max(0.0, min(ax1, bx1) - max(ax0, bx0)) * max(0.0, min(ay1, by1) - max(ay0, by0))
-    union = (ax1 - ax0) * (ay1 - ay0) + (bx1 - bx0) * (by1 - by0) - inter
-    return float(inter / union) if union > 0 else 0.0
-
-
-class PersonPicker:
-    """Chooses which detected person to follow: the one nearest the previous choice,
-    else the largest. Counts distinct people (near-duplicate detections are merged)."""
-
-    def __init__(self) -> None:
-        self._last_torso: np.ndarray | None = None
-
-    def pick(self, poses: list[np.ndarray]) -> tuple[int | None, int]:
-        """Return (index of the chosen pose, number of distinct people)."""
-        if not poses:
-            return None, 0
-        distinct: list[int] = []
-        for i, pose in enumerate(poses):
-            if all(_iou(pose[:, :2], poses[j][:, :2]) < SAME_PERSON_IOU for j in distinct):
-                distinct.append(i)
-        if self._last_torso is not None:
-            chosen = min(distinct, key=lambda i: float(np.linalg.norm(poses[i][_TORSO, :2] - self._last_torso)))
-        else:
-            chosen = max(distinct, key=lambda i: float(np.prod(np.ptp(poses[i][:, :2], axis=0))))
-        self._last_torso = poses[chosen][_TORSO, :2].copy()
-        return chosen, len(distinct)
-
-
 class PoseEstimator:
-    """A context manager around one MediaPipe ``PoseLandmarker``.
+    """The pose stage: the landmarker run at the pose rate, following one person among those
+    found. A context manager; close it when done.
 
     Example:
         >>> with PoseEstimator(PoseOptions(variant="lite")) as pose:   # doctest: +SKIP
@@ -99,37 +68,20 @@ class PoseEstimator:
     def __init__(self, options: PoseOptions = PoseOptions()) -> None:
         self.options = options
         self.model_path = resolve_model(options.variant, options.model_path)
-        with capture_native_stderr():
-            from mediapipe.tasks.python import BaseOptions, vision
+        self._landmarker = Landmarker(self.model_path, options.max_people, options.min_detection_confidence,
+                                      options.min_tracking_confidence)
         self._picker = PersonPicker()
-        self._last_ms = -1
-        kwargs = dict(
-            base_options=BaseOptions(model_asset_path=str(self.model_path)),
-            running_mode=vision.RunningMode.VIDEO,
-            num_poses=options.max_people,
-            min_pose_detection_confidence=options.min_detection_confidence,
-            min_pose_presence_confidence=options.min_detection_confidence,
-            min_tracking_confidence=options.min_tracking_confidence,
-        )
-        self._mp = __import__("mediapipe")
-        self._landmarker = None
-        try:
-            with capture_native_stderr():
-                self._landmarker = vision.PoseLandmarker.create_from_options(vision.PoseLandmarkerOptions(**kwargs))
-        except (RuntimeError, ValueError) as exc:
-            raise ModelNotFoundError(f"{self.model_path}: the pose model could not be loaded ({exc})") from None
-        self._warmed_up = False
-        #: Frames given to :meth:`detect`, and how many of them were too dark and brightened.
+        self._rate = PoseRate(options.max_gap_s)
+        self._held: PoseFrame | None = None
+        #: Frames given to :meth:`detect`; those the model ran on; those too dark (brightened).
         self.frames_seen = 0
+        self.model_runs = 0
         self.dark_frames = 0
 
     # -- lifecycle -------------------------------------------------------------------
     def close(self) -> None:
         """Release the native graph (do this explicitly: its finaliser is noisy at exit)."""
-        if self._landmarker is not None:
-            with capture_native_stderr():
-                self._landmarker.close()
-            self._landmarker = None
+        self._landmarker.close()
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -137,42 +89,27 @@ class PoseEstimator:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- conversion ------------------------------------------------------------------
-    def _to_frame(self, result, t: float, size: tuple[int, int]) -> PoseFrame:
-        poses = [
-            np.array([(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in pose], np.float32)
-            for pose in result.pose_landmarks
-        ]
-        chosen, people = self._picker.pick(poses)
-        if chosen is None:
-            return _empty_frame(t, size)
-        world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[chosen]], np.float32)
-        return PoseFrame(t, poses[chosen], world, people, size)
-
-    def _timestamp_ms(self, t: float) -> int:
-        ms = max(int(round(t * 1000)), self._last_ms + 1)
-        self._last_ms = ms
-        return ms
-
-    def _image(self, rgb: np.ndarray):
-        return self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-
     # -- inference -------------------------------------------------------------------
     def detect(self, rgb: np.ndarray, timestamp_s: float) -> PoseFrame:
-        """Pose of one frame (of a file or the camera); frames must come in time order."""
+        """Pose of one frame (of a file or the camera); frames must come in time order.
+        The model runs when the pose rate asks for it; otherwise the latest pose is held."""
         size = (rgb.shape[1], rgb.shape[0])
-        lifted = brighten(rgb)
         self.frames_seen += 1
+        if self._held is not None and not self._rate.needs_model(timestamp_s):
+            held = self._held
+            return PoseFrame(timestamp_s, held.landmarks, held.world, held.persons, size, fresh=False)
+        lifted = brighten(rgb)
         if lifted is not None:
             self.dark_frames += 1
             rgb = lifted
-        if not self._warmed_up:  # the first inference logs its delegate set-up natively
-            self._warmed_up = True
-            with capture_native_stderr():
-                result = self._landmarker.detect_for_video(self._image(rgb), self._timestamp_ms(timestamp_s))
-        else:
-            result = self._landmarker.detect_for_video(self._image(rgb), self._timestamp_ms(timestamp_s))
-        return self._to_frame(result, timestamp_s, size)
+        self.model_runs += 1
+        poses = self._landmarker.detect(rgb, timestamp_s)
+        chosen, persons = self._picker.pick(poses)
+        frame = (_empty_frame(timestamp_s, size) if chosen is None
+                 else PoseFrame(timestamp_s, *poses[chosen], persons, size))
+        self._rate.observe(timestamp_s, frame.landmarks, size)
+        self._held = frame
+        return frame
 
 
 def track_frames(
@@ -197,11 +134,9 @@ def track_frames(
                 keep_frame(t, rgb, frame)
             if progress is not None:
                 progress(len(out))
-        note = dark_note(pose.dark_frames, pose.frames_seen)
+        note = dark_note(pose.dark_frames, pose.model_runs)
     track = PoseTrack.from_frames(out, fps=fps, source=source, model=options.variant)
     if note:
         track.warnings.append((DARK_WARNING, note))
     return track
 
-
-logging.getLogger("absl").setLevel(logging.ERROR)

@@ -35,6 +35,8 @@ class PoseFrame:
     world: np.ndarray
     persons: int
     image_size: tuple[int, int]
+    #: False when the model did not run on this frame and the latest pose was held (the pose rate).
+    fresh: bool = True
 
     @property
     def has_person(self) -> bool:
@@ -56,6 +58,8 @@ class PoseTrack:
         model: model variant that produced the landmarks.
         warnings: ``(code, message)`` problems with the video the user should see (e.g.
             the file was cut short, so the track covers only its first part).
+        model_ran: (T,) bool, the frames the model ran on (the others hold the latest pose);
+            None when it ran on every frame (or the track predates the pose rate).
     """
 
     landmarks: np.ndarray
@@ -68,6 +72,7 @@ class PoseTrack:
     model: str = ""
     extras: dict = field(default_factory=dict)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    model_ran: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.timestamps)
@@ -85,6 +90,7 @@ class PoseTrack:
             world=self.world[i],
             persons=int(self.persons[i]),
             image_size=self.image_size,
+            fresh=True if self.model_ran is None else bool(self.model_ran[i]),
         )
 
     def frames(self):
@@ -105,6 +111,7 @@ class PoseTrack:
             fps=float(fps),
             source=source,
             model=model,
+            model_ran=np.array([f.fresh for f in frames], dtype=bool),
         )
 
     def save(self, path: str | Path) -> Path:
@@ -122,6 +129,7 @@ class PoseTrack:
             source=np.array(self.source),
             model=np.array(self.model),
             warnings=np.array(self.warnings, dtype=str).reshape(-1, 2),
+            **({} if self.model_ran is None else {"model_ran": self.model_ran.astype(bool)}),
         )
         return path if path.suffix == ".npz" else path.with_suffix(path.suffix + ".npz")
 
@@ -148,6 +156,7 @@ class PoseTrack:
                     source=str(data["source"]),
                     model=str(data["model"]),
                     warnings=_warnings(data),
+                    model_ran=data["model_ran"] if "model_ran" in data.files else None,
                 )
         except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
             raise InputError(f"{path}: not a formcheck landmark file ({exc.__class__.__name__})") from None

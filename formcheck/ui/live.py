@@ -8,12 +8,10 @@ set-up checklist and cues, and speaks new cues with the browser's speechSynthesi
 from __future__ import annotations
 
 import html
-import json
 import threading
 
 import av
 import streamlit as st
-import streamlit.components.v1 as components
 
 from formcheck.live import SETUP_HOLD_S, CueSpeaker, EngineStatus, LiveSession, PoseOptions, pain_stop_before_start
 from formcheck.outputs.cue_choice import current_cue
@@ -23,7 +21,9 @@ from formcheck.outputs.text import rep_count_label, rep_count_text
 from formcheck.results import SessionResult
 from formcheck.rules.schema import Rule
 from formcheck.ui import common
+from formcheck.ui.browser import speak as _speak
 from formcheck.ui.sessions import session_files
+from formcheck.ui.styles import camera_page_style
 
 #: How often the status panel refreshes while the camera runs (seconds).
 PANEL_REFRESH_S = 0.5
@@ -31,30 +31,7 @@ CAMERA_KEY = "live-camera"
 PAIN_KEY = "live_pain"
 STOPPED_CUE = "Set stopped. Rest now. If the pain stays or spreads, see your GP or physiotherapist."
 
-_STYLE = """<style>
-.st-key-live_pain button { min-height: 4.5rem; font-size: 1.6rem; font-weight: 700; background: #c62828;
-  border-color: #c62828; color: #fff; }
-.st-key-live_pain button p { font-size: 1.6rem; }
-.fc-cue { font-size: 2rem; line-height: 1.25; font-weight: 700; padding: .6rem .9rem; border-radius: .5rem; }
-.fc-cue.fault { background: #c62828; color: #fff; } .fc-cue.setup { background: #ffd200; color: #000; }
-.fc-cue.guidance { background: #1450be; color: #fff; } .fc-cue.ok { background: #2e7d32; color: #fff; }
-</style>"""
-
-_SPEAK_JS = """<script>
-(function () {
-  var text = %s, id = %s, w = window;
-  try { if (window.parent && window.parent.speechSynthesis) { w = window.parent; } } catch (e) { w = window; }
-  w.__formcheckCues = w.__formcheckCues || [];
-  if (w.__formcheckCues.some(function (c) { return c.id === id; })) { return; }
-  w.__formcheckCues.push({id: id, text: text, t: Date.now()});
-  if (!w.speechSynthesis) { return; }
-  w.speechSynthesis.cancel();
-  var u = new w.SpeechSynthesisUtterance(text);
-  u.rate = 0.95;
-  w.speechSynthesis.speak(u);
-})();
-</script>"""
-
+_STYLE = camera_page_style(PAIN_KEY)
 
 class LiveHolder:
     """Joins the camera thread and the page: one :class:`LiveSession` per set, made on the
@@ -157,13 +134,6 @@ def _cue_html(status: EngineStatus, rule: Rule, counting: bool) -> str:
     if kind == "guidance" and counting:
         headline = "Set-up good — get into the start position"
     return f'<div class="fc-cue {css}" role="status" aria-label="current cue">{html.escape(headline)}</div>'
-
-
-def _speak(text: str, cue_id: str) -> None:
-    def js(value: str) -> str:  # a JSON string that cannot close the <script> element
-        return json.dumps(value).replace("</", "<\\/")
-
-    components.html(_SPEAK_JS % (js(text), js(cue_id)), height=0)
 
 
 @st.fragment(run_every=PANEL_REFRESH_S)

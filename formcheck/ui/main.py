@@ -1,4 +1,5 @@
-"""The app's entry script: page config, navigation of the three pages, the safety notice.
+"""The app's entry script: page config, navigation, the person box, the safety notice, and the
+red-flag check in front of the camera pages (Coach and Live).
 
 ``streamlit run app.py`` (repo) and ``streamlit run <this file>`` (an installed package,
 e.g. from ``formcheck app``) run the same thing. Settings: ``.streamlit/config.toml`` in the
@@ -31,20 +32,45 @@ def log_to_console() -> None:
             logger.setLevel(logging.INFO)
 
 
+def _coach_page() -> None:
+    from formcheck.ui import coach, safety
+
+    if safety.gate("Coach"):
+        coach.render()
+
+
+def _live_page() -> None:
+    from formcheck.ui import live, safety
+
+    if safety.gate("Live coaching"):
+        live.render()
+
+
 def run() -> None:
-    from formcheck.ui import live, review, tune
+    from formcheck.ui import history, programme_builder, review, safety, tune
     from formcheck.ui.common import SAFETY_NOTICE
     from formcheck.ui.sessions import real_runtime
+    from formcheck.ui.store import person_box
 
     if real_runtime() is not None:  # a real server, not AppTest
         log_to_console()
 
     st.set_page_config(page_title="formcheck", page_icon=":material/self_improvement:", layout="wide")
-    page = st.navigation([
-        st.Page(live.render, title="Live", icon=":material/videocam:", url_path="live", default=True),
-        st.Page(review.render, title="Review", icon=":material/movie:", url_path="review"),
-        st.Page(tune.render, title="Tune", icon=":material/tune:", url_path="tune"),
-    ])
+    page = st.navigation({
+        "Exercise": [
+            st.Page(_live_page, title="Live", icon=":material/videocam:", url_path="live", default=True),
+            st.Page(_coach_page, title="Coach", icon=":material/record_voice_over:", url_path="coach"),
+            st.Page(history.render, title="History", icon=":material/monitoring:", url_path="history"),
+            st.Page(safety.render, title="Safety check", icon=":material/health_and_safety:", url_path="safety"),
+        ],
+        "Physio": [
+            st.Page(review.render, title="Review", icon=":material/movie:", url_path="review"),
+            st.Page(tune.render, title="Tune", icon=":material/tune:", url_path="tune"),
+            st.Page(programme_builder.render, title="Programme builder", icon=":material/edit_note:",
+                    url_path="builder"),
+        ],
+    })
+    person_box()
     with st.sidebar.expander("Safety", expanded=False):
         st.markdown(SAFETY_NOTICE)
     page.run()

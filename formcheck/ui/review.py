@@ -15,6 +15,7 @@ from formcheck.results import SessionResult
 from formcheck.rules.schema import Rule
 from formcheck.ui import common
 from formcheck.ui.common import ClipRef, guarded
+from formcheck.ui.review_save import history_buttons
 from formcheck.ui.sessions import session_files
 
 #: Annotated videos kept per browser session.
@@ -99,6 +100,8 @@ def render() -> None:
         return
     common.result_overview(analysis.result, rule)  # with the video's own warnings (e.g. cut short)
     _outputs(clip, variant, analysis.track, rule, analysis.result)
+    st.subheader("History and report")
+    history_buttons(clip, analysis)
 
 
 __all__ = ["annotated_video", "render"]
