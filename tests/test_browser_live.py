@@ -62,14 +62,20 @@ def fake_camera(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``streamlit run app.py`` on a free localhost port, with a history whose safety check was
-    passed (the Live page asks for it first); yields its URL."""
+def live_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Live page's history database, holding a passed safety check (the page asks for it first)."""
     from formcheck.coach.safety import RED_FLAGS, assess
     from formcheck.history import HistoryStore
 
     db = tmp_path_factory.mktemp("history") / "history.sqlite3"
     HistoryStore.open(db).record_safety("me", assess({flag.id: False for flag in RED_FLAGS}))
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, live_db: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on a free localhost port with the history ``live_db``; yields its URL."""
+    db = live_db
     env = dict(os.environ, FORMCHECK_MODEL_DIR=os.environ.get("FORMCHECK_MODEL_DIR") or str(MODELS),
                FORMCHECK_PROFILES_DIR=str(tmp_path_factory.mktemp("profiles")), FORMCHECK_SAMPLES_DIR=str(SAMPLES),
                FORMCHECK_DB=str(db))
@@ -113,7 +119,7 @@ def metric_value(page: Page, label: str) -> str | None:
     return None
 
 
-def test_live_page_counts_reps_from_the_camera(server: str, browser_page: Page):
+def test_live_page_counts_reps_from_the_camera(server: str, browser_page: Page, live_db: Path):
     page = browser_page
     page.goto(f"{server}/?exercise=glute_bridge")
     page.get_by_role("button", name="I have read this").wait_for(timeout=60_000)
@@ -148,6 +154,10 @@ def test_live_page_counts_reps_from_the_camera(server: str, browser_page: Page):
     assert page.get_by_role("heading", name="Set summary").is_visible()
     assert abs(int(metric_value(page, "Reps") or -9) - int(count)) <= 1
     shot(page, "live_summary.png")
+    from formcheck.history import HistoryStore
+
+    saved = [s for s in HistoryStore.open(live_db).sessions() if s.source == "live"]  # kept after the tab closes
+    assert len(saved) == 1 and saved[0].set_count == 1, saved
 
 
 def test_review_and_tune_pages_in_the_browser(server: str, browser_page: Page):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 
 import av
 import streamlit as st
@@ -22,7 +23,9 @@ from formcheck.results import SessionResult
 from formcheck.rules.schema import Rule
 from formcheck.ui import common
 from formcheck.ui.browser import speak as _speak
+from formcheck.ui.review_save import review_record
 from formcheck.ui.sessions import session_files
+from formcheck.ui.store import current_person, open_store
 from formcheck.ui.styles import camera_page_style
 
 #: How often the status panel refreshes while the camera runs (seconds).
@@ -110,8 +113,21 @@ def _reset_cues() -> None:
 
 
 def _record(result: SessionResult, rule: Rule) -> None:
+    """Show the set's summary, and keep the set in the history (a session of one set) so it is
+    not forgotten when the tab closes."""
     st.session_state["live_result"] = (result, rule)
     st.session_state.setdefault("live_history", []).append(result.to_dict())
+    store = open_store()
+    if store is None:
+        return
+
+    def save() -> None:
+        now = time.time()
+        session = store.start_session(current_person(), source="live", started_at=now - result.duration_s)
+        store.record_set(session, review_record(result, rule.id, now))
+        store.end_session(session, completed=not result.stopped_for_pain, ended_at=now)
+
+    common.guarded(save)
 
 
 def safety_gate() -> bool:
