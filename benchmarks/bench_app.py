@@ -19,7 +19,7 @@ import statistics
 import time
 from pathlib import Path
 
-import numpy as np
+from bench_pipeline import tile
 
 from formcheck.analysis import track_video
 from formcheck.engine.tuning import retune
@@ -62,15 +62,6 @@ def bench_live(clip: Path, variant: str, max_side: int = 640) -> None:
     print(f"  process() call: median {statistics.median(process_ms):.1f} ms, max {max(process_ms):.1f} ms "
           "(draws the overlay; never waits for the model)")
     print(f"  reps counted {result.rep_count}, counting started at {result.counting_started_s}")
-
-
-def tile(track: PoseTrack, duration_s: float) -> PoseTrack:
-    """Repeat a track end to end until it lasts ``duration_s``."""
-    n = int(np.ceil(duration_s / track.duration_s))
-    offsets = np.repeat(np.arange(n) * track.duration_s, len(track))
-    return PoseTrack(np.tile(track.landmarks, (n, 1, 1)), np.tile(track.world, (n, 1, 1)),
-                     np.tile(track.timestamps, n) + offsets, np.tile(track.persons, n), track.image_size,
-                     track.fps, f"{track.source} x{n}", track.model)
 
 
 def bench_retune(track: PoseTrack, label: str, rule_id: str = "glute_bridge", repeats: int = 5) -> None:
