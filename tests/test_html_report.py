@@ -22,12 +22,13 @@ from formcheck.errors import FormcheckError
 from formcheck.history.records import PainReport, SetRecord
 from formcheck.history.store import HistoryStore
 from formcheck.outputs.html_history import cue_text
-from formcheck.outputs.html_keyframes import SEEK_GAP_S, frames_at, key_time
+from formcheck.outputs.html_keyframes import key_time
 from formcheck.outputs.html_parts import esc, page, table
 from formcheck.outputs.html_report import period_report, session_report, video_report
 from formcheck.outputs.video_sink import VideoSink
 from formcheck.results import FaultEvent, Rep
 from formcheck.rules import load_rule
+from formcheck.sources.seek import SEEK_GAP_S, frames_at
 
 VOID = {"meta", "img", "br", "hr", "link", "input"}
 BACK_EXTENSION = SAMPLES / "back_extension_01.mp4"

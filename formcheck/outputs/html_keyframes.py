@@ -1,19 +1,16 @@
 """Key frames of a report: the clip's picture where each fault shows, with the skeleton drawn on it.
 
-Only the frames needed are decoded: the decoder seeks to the key frame before a wanted time
-when it is more than :data:`SEEK_GAP_S` ahead, and otherwise decodes on. Frames are timed on
-the same clock as :func:`formcheck.sources.video.read_frames` (seconds from the first frame),
-so a track's timestamp finds its own frame.
+Only the frames needed are decoded (:func:`formcheck.sources.seek.frames_at`), on the same clock
+as :func:`formcheck.sources.video.read_frames`, so a track's timestamp finds its own frame.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import av
 import cv2
 import numpy as np
 
@@ -25,13 +22,11 @@ from formcheck.outputs.overlay import annotate_frame
 from formcheck.pose.track import PoseTrack
 from formcheck.results import FaultEvent, Rep
 from formcheck.rules.schema import Rule
-from formcheck.sources.video import _apply_rotation, _open, _scale_to, probe
+from formcheck.sources.seek import frames_at
 
 if TYPE_CHECKING:
     from formcheck.analysis import Analysis
 
-#: Seek rather than decode on when the next wanted frame is further ahead than this (seconds).
-SEEK_GAP_S = 2.0
 #: Width of a key frame in the report (pixels) and the JPEG quality (0-100).
 KEY_FRAME_WIDTH = 480
 JPEG_QUALITY = 80
@@ -39,60 +34,6 @@ JPEG_QUALITY = 80
 DRAW_MAX_SIDE = 960
 #: The overlay of a key frame: the skeleton and the key metric values (the fault's metrics in red).
 KEY_FRAME_DRAWERS = (SkeletonDrawer(), AngleDrawer())
-
-
-def _decoded(container: av.container.InputContainer, stream: av.video.stream.VideoStream,
-             first: float, fps: float) -> Iterator[tuple[float, av.VideoFrame]]:
-    """``(t, frame)`` from the container's current position, ``t`` from the first frame's time."""
-    for index, frame in enumerate(container.decode(stream)):
-        t = frame.time if frame.time is not None else index / fps
-        yield t - first, frame
-
-
-def frames_at(path: str | Path, times: Sequence[float],
-              max_side: int | None = DRAW_MAX_SIDE) -> dict[float, np.ndarray]:
-    """The upright RGB frame nearest each of ``times`` (seconds from the first frame), keyed by
-    the wanted time; a time past the readable part of the file is left out. Raises InputError
-    for a file that cannot be opened."""
-    info = probe(path)
-    out: dict[float, np.ndarray] = {}
-    container = _open(Path(path))
-    try:
-        for target, frame in _picked(container, sorted({float(t) for t in times}), info.fps):
-            out[target] = _apply_rotation(_scale_to(frame, max_side).to_ndarray(format="rgb24"), info.rotation)
-    except av.error.FFmpegError:
-        pass  # frames found before the damage are kept; the rest are reported as missing
-    finally:
-        container.close()
-    return out
-
-
-def _picked(container: av.container.InputContainer, wanted: Sequence[float], fps: float
-            ) -> Iterator[tuple[float, av.VideoFrame]]:
-    """``(target, frame)`` for each of the sorted ``wanted`` times that the file reaches: the
-    first frame at or after half a frame period before it, seeking over long gaps."""
-    stream = container.streams.video[0]
-    half = 0.5 / max(fps, 1.0)
-    first_frame = next(container.decode(stream), None)
-    if first_frame is None:
-        return
-    first = first_frame.time or 0.0
-    frames = _decoded(container, stream, first, fps)
-    position = 0.0
-    for target in wanted:
-        if target <= half:
-            yield target, first_frame
-            continue
-        if target - position > SEEK_GAP_S and stream.time_base:
-            container.seek(max(int((target + first - 1.0) / stream.time_base), 0), stream=stream, backward=True)
-            frames = _decoded(container, stream, first, fps)
-        for t, frame in frames:
-            position = t
-            if t >= target - half:
-                yield target, frame
-                break
-        else:
-            return
 
 
 def statuses_at(series: MetricSeries, rule: Rule, indices: Sequence[int]) -> dict[int, EngineStatus]:
@@ -144,7 +85,7 @@ def key_frames(video_path: str | Path, analysis: Analysis, faults: Sequence[Faul
         return [None] * len(faults)
     indices = [frame_index(track, key_time(f, analysis.result.reps)) for f in faults]
     statuses = statuses_at(analysis.series, rule, indices)
-    pictures = frames_at(video_path, [float(track.timestamps[i]) for i in set(indices)])
+    pictures = frames_at(video_path, [float(track.timestamps[i]) for i in set(indices)], max_side=DRAW_MAX_SIDE)
     out: list[bytes | None] = []
     for fault, i in zip(faults, indices, strict=True):
         rgb = pictures.get(float(track.timestamps[i]))
@@ -157,5 +98,5 @@ def key_frames(video_path: str | Path, analysis: Analysis, faults: Sequence[Faul
 
 
 __all__ = [
-    "KEY_FRAME_WIDTH", "SEEK_GAP_S", "encode_jpeg", "frame_index", "frames_at", "key_frames", "key_time", "statuses_at",
+    "KEY_FRAME_WIDTH", "encode_jpeg", "frame_index", "key_frames", "key_time", "statuses_at",
 ]  # fmt: skip
