@@ -33,7 +33,7 @@ from formcheck.ui.browser import say_cues
 from formcheck.ui.coach_holder import CoachHolder
 from formcheck.ui.coach_log import SessionLog
 from formcheck.ui.coach_pain import pain_form, session_downloads
-from formcheck.ui.coach_panel import HOLDER_KEY, coach_panel, controls, holder
+from formcheck.ui.coach_panel import HOLDER_KEY, camera_starting, coach_panel, controls, holder
 from formcheck.ui.sessions import session_files
 from formcheck.ui.store import current_person, open_store
 from formcheck.ui.styles import camera_page_style
@@ -164,18 +164,23 @@ def _camera(playing: bool) -> bool:
         video_frame_callback=_holder().process_av, async_processing=True, desired_playing_state=playing,
         video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
     )
+    with open("/tmp/coach_debug.log", "a") as fh:  # TEMP DEBUG
+        fh.write(f"{time.monotonic():.2f} camera render playing={playing} state={ctx.state}\n")
     return bool(ctx.state.playing)
 
 
 def _running() -> None:
     video, panel = st.columns([3, 2], gap="medium")
     with video:
-        _camera(True)
+        playing = _camera(True)
         controls()
         st.button("End the session", key="coach_end", on_click=_holder().end, icon=":material/stop_circle:",
                   help="Stop here (without pain): what you did so far is saved.")
-    with panel:
-        coach_panel(_holder().stop_for_pain)
+    with panel:  # the refreshing panel only once the camera plays (see camera_starting)
+        if playing:
+            coach_panel(_holder().stop_for_pain)
+        else:
+            camera_starting(_holder().stop_for_pain)
 
 
 def _said_now(words: list[str], interrupt: bool = False) -> None:

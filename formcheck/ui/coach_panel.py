@@ -25,6 +25,8 @@ KEEP_CUES = 4
 HOLDER_KEY = "coach_holder"
 #: Keyboard shortcuts (Streamlit's own, shown on the buttons): R is Streamlit's "rerun", so repeat is A (again).
 SHORTCUTS = {"pause": "Space", "skip": "N", "repeat": "A", "pain": "P"}
+CAMERA_STARTING = ("Starting the camera… If your browser asks, allow the camera. The coach starts talking "
+                   "as soon as it sees the picture.")
 PHASE_NAMES = {"announce": "Listen", "setup": "Get set up", "active": "Go", "rest": "Rest", "done": "Done",
                "stopped": "Stopped"}
 
@@ -112,11 +114,24 @@ def _mute(h: CoachHolder) -> None:
         h.session.muted = bool(st.session_state.get("coach_mute"))
 
 
+def pain_button(stop_for_pain: Callable[[], None]) -> None:
+    """The "Stop — it hurts" button (key P), on screen at every stage of a session."""
+    st.button("Stop — it hurts", icon=":material/front_hand:", key="coach_pain", on_click=stop_for_pain,
+              width="stretch", shortcut=SHORTCUTS["pain"], help="Ends the session now and records that it hurt.")
+
+
+def camera_starting(stop_for_pain: Callable[[], None]) -> None:
+    """The panel while the camera connects. It does not refresh by itself: a page rerun in the
+    middle of the camera's connection hand-shake drops the hand-shake, so the refreshing panel
+    (:func:`coach_panel`) only starts once the camera plays."""
+    pain_button(stop_for_pain)
+    st.info(CAMERA_STARTING)
+
+
 @st.fragment(run_every=PANEL_REFRESH_S)
 def coach_panel(stop_for_pain: Callable[[], None]) -> None:
     """The live panel (see the module docstring) under the "Stop — it hurts" button."""
-    st.button("Stop — it hurts", icon=":material/front_hand:", key="coach_pain", on_click=stop_for_pain,
-              width="stretch", shortcut=SHORTCUTS["pain"], help="Ends the session now and records that it hurt.")
+    pain_button(stop_for_pain)
     h = holder()
     session = h.session if h is not None else None
     if h is None or session is None:
@@ -145,5 +160,6 @@ def coach_panel(stop_for_pain: Callable[[], None]) -> None:
 
 
 __all__ = [
-    "HOLDER_KEY", "KEEP_CUES", "PANEL_REFRESH_S", "SHORTCUTS", "coach_panel", "controls", "holder", "say",
+    "CAMERA_STARTING", "HOLDER_KEY", "KEEP_CUES", "PANEL_REFRESH_S", "SHORTCUTS", "camera_starting", "coach_panel",
+    "controls", "holder", "pain_button", "say",
 ]  # fmt: skip
