@@ -161,11 +161,10 @@ def _camera(playing: bool) -> bool:
     ctx = webrtc_streamer(
         key=CAMERA_KEY, mode=WebRtcMode.SENDRECV, rtc_configuration={"iceServers": []},
         media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}, "audio": False},
-        video_frame_callback=_holder().process_av, async_processing=True, desired_playing_state=playing,
+        video_frame_callback=_holder().process_av, async_processing=True,
+        desired_playing_state=None if playing else False,  # started by press_camera_start (see camera_starting)
         video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
     )
-    with open("/tmp/coach_debug.log", "a") as fh:  # TEMP DEBUG
-        fh.write(f"{time.monotonic():.2f} camera render playing={playing} state={ctx.state}\n")
     return bool(ctx.state.playing)
 
 

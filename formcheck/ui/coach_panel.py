@@ -16,7 +16,7 @@ from formcheck.coach.plan import dose_text
 from formcheck.coach.state import CoachEvent, CoachState
 from formcheck.coach.words import set_label
 from formcheck.ui import common
-from formcheck.ui.browser import say_cues
+from formcheck.ui.browser import press_camera_start, say_cues
 from formcheck.ui.coach_holder import CoachHolder
 
 PANEL_REFRESH_S = 0.5
@@ -121,11 +121,13 @@ def pain_button(stop_for_pain: Callable[[], None]) -> None:
 
 
 def camera_starting(stop_for_pain: Callable[[], None]) -> None:
-    """The panel while the camera connects. It does not refresh by itself: a page rerun in the
-    middle of the camera's connection hand-shake drops the hand-shake, so the refreshing panel
-    (:func:`coach_panel`) only starts once the camera plays."""
+    """The panel while the camera connects: the browser presses the camera's own Start for the
+    person (:func:`~formcheck.ui.browser.press_camera_start`). It does not refresh by itself, so
+    no page rerun lands in the middle of the connection hand-shake; the refreshing panel
+    (:func:`coach_panel`) starts once the camera plays."""
     pain_button(stop_for_pain)
     st.info(CAMERA_STARTING)
+    press_camera_start("coach_camera")
 
 
 @st.fragment(run_every=PANEL_REFRESH_S)
