@@ -18,7 +18,7 @@ from catalogue_poses import glute_bridge_track, knee_to_chest_track, plank_track
 from formcheck.coach import CoachEvent, CueScheduler, Priority, ProgrammeRunner, plan_sets
 from formcheck.coach.live import CoachSession
 from formcheck.coach.safety import RED_FLAGS, SEE_CLINICIAN, URGENT, advice, assess, urgent
-from formcheck.coach.words import announce_text
+from formcheck.coach.words import announce_text, seconds_left_text
 from formcheck.errors import FormcheckError
 from formcheck.pose.track import PoseFrame, PoseTrack
 from formcheck.programmes.schema import Programme, ProgrammeItem, ProgressionStep
@@ -547,3 +547,8 @@ def test_real_clips_pain_stop_is_recorded(clip_tracks):
     assert [(r.reps, r.pain_stop, r.set_index) for r in runner.records] == [(1, True, 1)]
     assert feed.of("pain_stop")[0].record is runner.records[0] and runner.state().phase == "stopped"
 
+
+
+def test_seconds_left_is_said_in_whole_seconds_with_the_right_plural():
+    assert [seconds_left_text(s) for s in (10, 5.0, 1.2, 0.4)] == [
+        "10 seconds left", "5 seconds left", "1 second left", "0 seconds left"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from formcheck.coach.plan import PlannedSet
 from formcheck.coach.set_progress import SetProgress
-from formcheck.coach.words import START_POSITION, set_label
+from formcheck.coach.words import START_POSITION, seconds_left_text, set_label
 from formcheck.engine.status import EngineStatus
 from formcheck.live.checklist import SetupCheck, SetupChecklist, SetupItem
 
@@ -50,7 +50,7 @@ def screen_message(phase: str, ps: PlannedSet | None, progress: SetProgress | No
         return f"{head}: {progress.reps} of {ps.target_reps} reps"
     if ps.target_hold_s is not None:
         return f"{head}: held {progress.hold_s:.0f} of {ps.target_hold_s:g} seconds"
-    return f"{head}: {left or 0:.0f} seconds left"
+    return f"{head}: {seconds_left_text(left or 0.0)}"
 
 
 __all__ = ["CHECKING", "START_LABEL", "screen_message", "setup_check", "shown_status"]

@@ -72,7 +72,9 @@ def count_text(n: int, target: int | None) -> str:
 
 
 def seconds_left_text(seconds: float) -> str:
-    return f"{seconds:g} seconds left"
+    """"10 seconds left", "1 second left" (whole seconds)."""
+    n = round(seconds)
+    return f"{n} second{'' if n == 1 else 's'} left"
 
 
 def next_text(ps: PlannedSet, previous: PlannedSet | None) -> str:
