@@ -29,8 +29,9 @@ from formcheck.sources.video import MAX_FILE_BYTES, VIDEO_SUFFIXES, max_file_byt
 
 #: Below this share of frames with a person, the clip is treated as having nobody in it.
 MIN_PERSON_SHARE = 0.05
-#: Landmark caches made by another pose stage are not reused (v2: one tracked person at the pose rate).
-POSE_STAGE = "v2"
+#: Landmark caches made by another pose stage are not reused (v2: one tracked person at the pose
+#: rate; v3: pictures of people - a caption render, a poster - are neither followed nor counted).
+POSE_STAGE = "v3"
 #: Result-warning codes for problems with the video itself.
 TRUNCATED_WARNING = "video_truncated"
 

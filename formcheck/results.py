@@ -24,6 +24,8 @@ class Rep:
     fall_s: float
     fall_speed: float = float("nan")
     faults: list[str] = field(default_factory=list)
+    #: Share of the rep's frames with a pose the quality gate trusts (NaN until the set is summed up).
+    usable_share: float = float("nan")
 
     @property
     def duration_s(self) -> float:
@@ -49,7 +51,8 @@ class Hold:
 
 @dataclass
 class FaultEvent:
-    """One form fault: its code, when it happened, the cue shown and its severity."""
+    """One fault: its code, when it happened, the cue shown, its severity and its category
+    (``form``, or ``dosage``: a hold, tempo or rep speed off the prescription)."""
 
     code: str
     start_s: float
@@ -57,11 +60,13 @@ class FaultEvent:
     message: str
     severity: str
     rep_index: int | None = None
+    category: str = "form"
 
 
 @dataclass
 class SetupWarning:
-    """A set-up problem (not a form fault): nobody in view, body out of frame, wrong view."""
+    """A set-up problem (not a form fault): nobody in view, body out of frame, wrong view, an
+    unclear pose; or a problem with the whole clip (a cut file, too few reliable poses)."""
 
     code: str
     start_s: float
@@ -88,6 +93,8 @@ class SessionResult:
     thresholds: dict[str, float]
     prescription: dict[str, Any]
     stopped_for_pain: bool = False
+    #: Share of the frames with a pose the quality gate trusts (None without frames).
+    usable_share: float | None = None
     #: Per-frame series for plots: ``t`` plus one array per metric (not in the JSON).
     series: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -102,10 +109,12 @@ class SessionResult:
                 counts[rep.side] = counts.get(rep.side, 0) + 1
         return counts
 
-    def fault_counts(self) -> dict[str, int]:
+    def fault_counts(self, category: str | None = None) -> dict[str, int]:
+        """Times each fault code was flagged: every fault, or those of one ``category``."""
         counts: dict[str, int] = {}
         for fault in self.faults:
-            counts[fault.code] = counts.get(fault.code, 0) + 1
+            if category is None or fault.category == category:
+                counts[fault.code] = counts.get(fault.code, 0) + 1
         return counts
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,6 +126,7 @@ class SessionResult:
             "duration_s": _rounded(self.duration_s),
             "fps": _rounded(self.fps),
             "frames": self.frames,
+            "usable_share": _rounded(self.usable_share),
             "counting_started_s": _rounded(self.counting_started_s),
             "rep_count": self.rep_count,
             "reps_by_side": self.reps_by_side(),
@@ -157,6 +167,7 @@ def _rep_dict(r: Rep) -> dict[str, Any]:
         "fall_s": _rounded(r.fall_s),
         "fall_speed": _rounded(r.fall_speed),
         "faults": list(r.faults),
+        "usable_share": _rounded(r.usable_share),
     }
 
 

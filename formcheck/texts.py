@@ -21,6 +21,15 @@ VIEW_HINTS = {
     "front": "place the camera at your feet, looking along your body",
 }
 
+#: What to change when the pose model cannot find a clear skeleton (``unclear_pose``), by the
+#: rule's view: the camera placements the model sees a body on the floor best from.
+UNCLEAR_HINTS = {
+    "side": "put the camera side-on at floor level, with your whole body in the picture",
+    "front": "put the camera at your feet, low and square on, with your whole body in the picture",
+}
+#: Lead-in of the ``unclear_pose`` set-up message.
+UNCLEAR_POSE = "I can't see you clearly from here"
+
 
 def part_list(parts: Sequence[str]) -> str:
     """``("hip", "knee")`` → ``"hips and knees"``."""
@@ -39,7 +48,15 @@ def setup_message(code: str, missing: Sequence[str] = (), view: str = "side") ->
         return f"Can't see your {what}: move or turn the camera so your whole body is in frame"
     if code == "wrong_view":
         return f"Camera view: {VIEW_HINTS['side' if view == 'side' else 'front']}"
+    if code == "unclear_pose":
+        return f"{UNCLEAR_POSE}: {UNCLEAR_HINTS['side' if view == 'side' else 'front']}"
     raise ValueError(f"no set-up message for {code!r}")
+
+
+def unreliable_pose_message(usable_share: float, view: str = "side") -> str:
+    """The result warning of a clip with too few usable poses (see :mod:`formcheck.engine.summary`)."""
+    return (f"only {usable_share:.0%} of frames had a reliable pose: the count and the form checks may be "
+            f"incomplete; next time {UNCLEAR_HINTS['side' if view == 'side' else 'front']}")
 
 
 def rep_label(index: int, side: str | None) -> str:
@@ -53,6 +70,6 @@ def hold_target_reached(target_s: float) -> str:
 
 
 __all__ = [
-    "COUNTING_STARTED", "PART_NAMES", "REP_LOST", "REP_TOO_QUICK", "VIEW_HINTS",
-    "hold_target_reached", "part_list", "rep_label", "setup_message",
+    "COUNTING_STARTED", "PART_NAMES", "REP_LOST", "REP_TOO_QUICK", "UNCLEAR_HINTS", "UNCLEAR_POSE", "VIEW_HINTS",
+    "hold_target_reached", "part_list", "rep_label", "setup_message", "unreliable_pose_message",
 ]  # fmt: skip

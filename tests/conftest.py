@@ -32,6 +32,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
+def clip_landmarks(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The one landmark cache folder of the real-clip tests: ``$FORMCHECK_LANDMARK_CACHE`` (as
+    ``formcheck eval``), else a session folder, so each shared clip goes through the model once."""
+    os.environ.setdefault("FORMCHECK_MODEL_DIR", str(MODELS))
+    return os.environ.get("FORMCHECK_LANDMARK_CACHE") or str(tmp_path_factory.mktemp("clip-landmarks"))
+
+
+@pytest.fixture(scope="session")
 def app_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """Model folder, landmark cache, empty profiles and programmes folders and a fresh history
     database for the app under test (never the home folder's)."""

@@ -172,7 +172,8 @@ def frame(t: float, persons: int = 1, missing: tuple[str, ...] = (), view_ratio:
 
 def test_setup_problems_are_codes():
     assert setup_problems(frame(0.0), "side") == {
-        "no_person": False, "two_people": False, "body_out_of_frame": False, "wrong_view": False}  # fmt: skip
+        "no_person": False, "two_people": False, "body_out_of_frame": False, "wrong_view": False,
+        "unclear_pose": False}  # fmt: skip
     problems = setup_problems(frame(0.0, persons=2, missing=("knee",), view_ratio=0.9), "side")
     assert [code for code, present in problems.items() if present] == ["two_people", "body_out_of_frame", "wrong_view"]
     assert setup_problems(frame(0.0, view_ratio=0.1), "front")["wrong_view"]

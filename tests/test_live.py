@@ -234,3 +234,25 @@ def test_darkness_uses_mean_and_bright_parts():
     assert luminance_stats(np.full((8, 8, 3), (255, 0, 0), np.uint8))[0] == pytest.approx(0.299 * 255, rel=1e-4)
     with pytest.raises(ValueError):
         luminance_stats(np.zeros((10, 10), np.uint8))
+
+
+def test_checklist_view_line_says_when_the_skeleton_cannot_be_trusted(rule):
+    """A person is found but the skeleton jumps about every frame (as from the feet, badly lit):
+    the view line turns red with the camera advice within 3 s, and counting never starts."""
+    from formcheck.live.checklist import SetupChecklist
+    from formcheck.pose.track import PoseFrame
+
+    rng = np.random.default_rng(1)
+    checklist = SetupChecklist(rule)
+    first_bad = None
+    for i in range(60):
+        t = i / 15
+        lm = np.concatenate([rng.uniform(0.1, 0.9, (33, 2)), np.zeros((33, 1)), np.full((33, 1), 0.9)], axis=1)
+        pose = PoseFrame(t, lm.astype(np.float32), rng.normal(0, 0.4, (33, 3)).astype(np.float32), 1, (640, 480))
+        _, ready = checklist.step(pose, t)
+        assert not ready
+        view = {item.code: item for item in checklist.check.items}["view"]
+        if "can't see you clearly" in view.message and first_bad is None:
+            first_bad = t
+        assert view.ok == (t < 1.0)  # judged once a second of frames is in
+    assert first_bad is not None and first_bad <= 3.0

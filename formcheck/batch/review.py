@@ -27,10 +27,8 @@ def recognised_rule(track: PoseTrack) -> tuple[Rule, Recognition]:
     """
     found = recognise_exercise(track)
     if found.exercise_id is None:
-        raise FormcheckError(
-            f"could not tell which exercise this is (best guess {found.ranking[0][0]} at "
-            f"{found.ranking[0][1]:.0%}: not a catalogue exercise?); pass --exercise ID"
-        )
+        best = f" (best guess {found.ranking[0][0]}, score {found.ranking[0][1]:.2f})" if found.ranking else ""
+        raise FormcheckError(f"{found.message}{best}; pass --exercise ID")
     return load_rule(found.exercise_id), found
 
 

@@ -64,9 +64,11 @@ class FaultChecker:
         """Advance one frame check to time ``t``, where its phase and conditions hold (``true``) or not."""
         change = self.log.update(spec.code, true, t, self.value_of(spec.debounce_s), FAULT_RELEASE_S)
         if change == "started":
-            fault = FaultEvent(spec.code, self.log.since(spec.code), t, spec.message, spec.severity)
+            fault = FaultEvent(spec.code, self.log.since(spec.code), t, spec.message, spec.severity,
+                               category=spec.category)
             self.log.start(spec.code, fault)
-            events.append(Event("fault", t, spec.message, {"code": spec.code, "severity": spec.severity}))
+            data = {"code": spec.code, "severity": spec.severity, "category": spec.category}
+            events.append(Event("fault", t, spec.message, data))
         elif change == "ended":
             events.append(Event("fault_cleared", t, "", {"code": spec.code}))
         return change
@@ -86,9 +88,10 @@ class FaultChecker:
             if (spec.measure in LOWERING_MEASURES) != lowering:
                 continue
             if compare(rep_measure(rep, spec.measure), spec.op, self.value_of(spec.ref)):
-                fault = FaultEvent(spec.code, rep.start_s, rep.end_s, spec.message, spec.severity, rep.index)
+                fault = FaultEvent(spec.code, rep.start_s, rep.end_s, spec.message, spec.severity, rep.index,
+                                   spec.category)
                 self.faults.append(fault)
-                data = {"code": spec.code, "severity": spec.severity, "rep": rep.index}
+                data = {"code": spec.code, "severity": spec.severity, "category": spec.category, "rep": rep.index}
                 events.append(Event("fault", t, spec.message, data))
         self._attach(rep)
 

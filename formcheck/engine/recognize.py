@@ -3,8 +3,8 @@
 Evidence, all from the pose (no clip names, no learned weights):
 
 1. **Posture** per frame (supine, prone, all fours, kneeling, seated, side-lying, standing)
-   from trunk inclination, which body parts are lowest, where the face points and how the
-   knees bend (:func:`posture_of_frame`), compared with each rule's declared ``posture:``.
+   from trunk inclination, which body parts are lowest, where the face and the toes point and how
+   the knees bend (:func:`posture_of_frame`), compared with each rule's declared ``posture:``.
 2. **Camera view** (shoulder width against torso length) against each rule's ``view:``.
 3. **Engagement**: each rule is run over the track; a rule that reaches its start position,
    counts reps or times holds explains the clip; a rule whose faults fire all the time
@@ -15,8 +15,15 @@ Evidence, all from the pose (no clip names, no learned weights):
 5. **Signature**: a rule may declare ``recognition: signature:`` conditions that hold while
    the exercise is performed (the crossed ankle of a figure-four resting near the other knee).
 
-The score of a rule is posture x view x engagement x motion-fit x signature-fit, 0-1. The best rule is named
-when its score passes :data:`MIN_SCORE`; otherwise the clip is "not a catalogue exercise".
+6. **Defining movement**: the postures file's ``movements:`` say what holds while an exercise
+   is performed (a bridge keeps the feet on the floor, a knee hug has a hand at the knee), so a
+   look-alike outside the catalogue (leg lowers, a reverse crunch) is not taken for it.
+
+The score of a rule is posture x view x engagement x motion-fit x signature-fit x movement-fit, 0-1.
+A logistic calibration of the best score and its margin over the runner-up (the postures file's
+``calibration:``, fitted by :mod:`formcheck.evaluation.calibrate`) turns it into the probability
+that the best rule is right; below :data:`MIN_PROBABILITY` (or a best score under
+:data:`MIN_SCORE`) recognition declines: :data:`NOT_SURE`.
 """
 
 from __future__ import annotations
@@ -32,11 +39,17 @@ from formcheck.pose.landmarks import INDEX
 from formcheck.pose.track import PoseTrack
 from formcheck.results import SessionResult
 from formcheck.rules.conditions import conditions_hold
-from formcheck.rules.postures import posture_table
+from formcheck.rules.postures import Calibration, posture_table
 from formcheck.rules.schema import Rule
 
 #: Below this score no catalogue exercise is named.
 MIN_SCORE = 0.3
+#: A rule whose defining movement (``movements:`` in the postures file) never holds keeps this share of its score.
+MOVEMENT_FLOOR = 0.0
+#: Below this calibrated probability that the best rule is right, recognition declines.
+MIN_PROBABILITY = 0.5
+#: What recognition says when it declines.
+NOT_SURE = "not sure: which exercise is this?"
 #: A joint angle swing of at least this many degrees counts toward a movement cycle.
 CYCLE_SWING_DEG = 30.0
 _FLOOR_POINTS = [i for n, i in INDEX.items() if not any(k in n for k in ("eye", "mouth", "pinky", "index", "thumb"))]
@@ -50,6 +63,11 @@ class Recognition:
     exercise_id: str | None
     confidence: float
     ranking: list[tuple[str, float]]
+
+    @property
+    def message(self) -> str:
+        """What to tell the person: the exercise named, or :data:`NOT_SURE`."""
+        return self.exercise_id or NOT_SURE
 
 
 # -- posture ---------------------------------------------------------------------------
@@ -89,7 +107,33 @@ def posture_features(track: PoseTrack) -> dict[str, np.ndarray]:
             "knees_up": knee_bend,
             "shoulder_gap": kin.distance(xy[:, INDEX["left_shoulder"]], xy[:, INDEX["right_shoulder"]]) / torso,
             "shoulder_line": np.abs(kin.inclination(xy[:, INDEX["left_shoulder"]], xy[:, INDEX["right_shoulder"]])),
+            "wrist_knee": _wrist_knee(xy, vis) / torso,
+            "ankle_gap": np.abs(xy[:, INDEX["left_ankle"], 1] - xy[:, INDEX["right_ankle"], 1]) / torso,
+            "toes_up": _toes_up(xy, vis) / torso,
         }
+
+
+def _toes_up(xy: np.ndarray, vis: np.ndarray) -> np.ndarray:
+    """Per frame, the toes' height above the heel, averaged over the feet seen (NaN: none seen)."""
+    sides = []
+    for side in ("left", "right"):
+        heel, toe = INDEX[f"{side}_heel"], INDEX[f"{side}_foot_index"]
+        seen = np.minimum(vis[:, heel], vis[:, toe]) > 0.3
+        sides.append(np.where(seen, xy[:, toe, 1] - xy[:, heel, 1], np.nan))
+    stacked = np.stack(sides)
+    count = np.sum(np.isfinite(stacked), axis=0)
+    return np.where(count > 0, np.nansum(stacked, axis=0) / np.maximum(count, 1), np.nan)
+
+
+def _wrist_knee(xy: np.ndarray, vis: np.ndarray) -> np.ndarray:
+    """Per frame, the distance from the nearer wrist to the nearer knee (NaN: none seen)."""
+    pairs = []
+    for w in ("left_wrist", "right_wrist"):
+        for k in ("left_knee", "right_knee"):
+            seen = np.minimum(vis[:, INDEX[w]], vis[:, INDEX[k]]) > 0.3
+            pairs.append(np.where(seen, kin.distance(xy[:, INDEX[w]], xy[:, INDEX[k]]), np.inf))
+    near = np.min(np.stack(pairs), axis=0)
+    return np.where(np.isfinite(near), near, np.nan)
 
 
 def posture_of_frame(f: dict[str, float]) -> str | None:
@@ -106,9 +150,9 @@ def posture_of_frame(f: dict[str, float]) -> str | None:
     return next(t.posture for t in table.tests if conditions_hold(t.when, f, float))
 
 
-def posture_profile(track: PoseTrack) -> dict[str, float]:
+def posture_profile(track: PoseTrack, feats: dict[str, np.ndarray] | None = None) -> dict[str, float]:
     """Share of the frames (with a person) spent in each posture."""
-    feats = posture_features(track)
+    feats = posture_features(track) if feats is None else feats
     names = posture_table().names
     counts = dict.fromkeys(names, 0)
     for i in range(len(track)):
@@ -206,19 +250,39 @@ def signature_fit(rule: Rule, result: SessionResult) -> float:
     conds = [c for c in rule.signature if not c.from_baseline]
     if not conds:
         return 1.0
-    t = result.series["t"]
-    active = np.zeros(len(t), bool)
-    for span in [(r.start_s, r.end_s) for r in result.reps] + [(h.start_s, h.end_s) for h in result.holds]:
-        active |= (t >= span[0]) & (t <= span[1])
+    active = _performed(result)
     if not active.any():
         return 1.0
     ok = conditions_hold(conds, result.series, rule.value)
     return 0.4 + 0.6 * float(ok[active].mean())
 
 
+def _performed(result: SessionResult) -> np.ndarray:
+    """Per frame of the result's series: inside one of its reps or holds."""
+    t = result.series["t"]
+    active = np.zeros(len(t), bool)
+    for span in [(r.start_s, r.end_s) for r in result.reps] + [(h.start_s, h.end_s) for h in result.holds]:
+        active |= (t >= span[0]) & (t <= span[1])
+    return active
+
+
+def movement_fit(rule: Rule, result: SessionResult, feats: dict[str, np.ndarray], times: np.ndarray) -> float:
+    """:data:`MOVEMENT_FLOOR`-1: how often the exercise's defining movement (``movements:`` in
+    the postures file, conditions on :func:`posture_features`) holds inside the reps and holds
+    the rule finds; 1 when the file declares none for the rule or the rule finds none."""
+    movement = posture_table().movements.get(rule.id)
+    active = _performed(result)
+    if movement is None or not active.any() or not len(times):
+        return 1.0
+    idx = np.clip(np.searchsorted(times, result.series["t"][active]), 0, len(times) - 1)
+    ok = conditions_hold(movement.when, {k: v[idx] for k, v in feats.items()}, float)
+    return MOVEMENT_FLOOR + (1.0 - MOVEMENT_FLOOR) * float(np.mean(ok))
+
+
 def score_rules(track: PoseTrack, rules: Iterable[Rule]) -> list[tuple[str, float]]:
     """Every rule's score (0-1) on the track, best first."""
-    profile = posture_profile(track)
+    feats = posture_features(track)
+    profile = posture_profile(track, feats)
     cycles = motion_cycles(track)
     people = float(np.mean(track.persons >= 2)) if len(track) else 0.0
     runs = [(rule, replay_track(track, rule)) for rule in rules]
@@ -228,22 +292,43 @@ def score_rules(track: PoseTrack, rules: Iterable[Rule]) -> list[tuple[str, floa
     for rule, result in runs:
         moves = cycles if rule.rep is not None else max(cycles, float(counted))
         s = (posture_fit(rule, profile) * view_fit(rule, result) * engagement(rule, result)
-             * motion_fit(result, moves) * signature_fit(rule, result))
+             * motion_fit(result, moves) * signature_fit(rule, result)
+             * movement_fit(rule, result, feats, track.timestamps))
         scores.append((rule.id, float(s * (1.0 - 0.5 * people))))
     return sorted(scores, key=lambda kv: -kv[1])
 
 
-def recognize(track: PoseTrack, rules: Iterable[Rule], min_score: float = MIN_SCORE) -> Recognition:
-    """Name the catalogue exercise a pose track most likely shows, or ``None``.
+def decide(ranking: list[tuple[str, float]], calibration: Calibration | None = None,
+           min_score: float = MIN_SCORE) -> Recognition:
+    """Name the best rule of ``ranking`` or decline.
+
+    With a ``calibration`` (default: the postures file's) the confidence is the calibrated
+    probability that the best rule is right, and recognition declines below
+    :data:`MIN_PROBABILITY` (its confidence is then the probability that declining is right).
+    A best score under ``min_score`` is always declined.
+    """
+    calibration = calibration or posture_table().calibration
+    best = ranking[0][1] if ranking else 0.0
+    runner_up = ranking[1][1] if len(ranking) > 1 else 0.0
+    if calibration is None:
+        p = best * (0.5 + 0.5 * (best - runner_up) / best) if best > 0 else 0.0
+        named = best >= min_score
+    else:
+        p = calibration.probability(best, runner_up)
+        named = best >= min_score and p >= MIN_PROBABILITY
+    if not named:
+        return Recognition(None, round(1.0 - (p if calibration else best), 3), ranking)
+    return Recognition(ranking[0][0], round(float(p), 3), ranking)
+
+
+def recognize(track: PoseTrack, rules: Iterable[Rule], min_score: float = MIN_SCORE,
+              calibration: Calibration | None = None) -> Recognition:
+    """Name the catalogue exercise a pose track most likely shows, or ``None`` (:data:`NOT_SURE`).
 
     Args:
         track: the landmark track of a clip (or of a live session so far).
         rules: the catalogue (``formcheck.rules.list_rules()``).
         min_score: below this best score the clip is "not a catalogue exercise".
+        calibration: the score-to-probability calibration (default: the postures file's).
     """
-    ranking = score_rules(track, rules)
-    if not ranking or ranking[0][1] < min_score:
-        return Recognition(None, round(1.0 - (ranking[0][1] if ranking else 0.0), 3), ranking)
-    best, runner_up = ranking[0][1], (ranking[1][1] if len(ranking) > 1 else 0.0)
-    confidence = best * (0.5 + 0.5 * (best - runner_up) / best)
-    return Recognition(ranking[0][0], round(float(confidence), 3), ranking)
+    return decide(score_rules(track, rules), calibration, min_score)

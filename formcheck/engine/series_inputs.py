@@ -90,7 +90,8 @@ class SeriesInputs:
     def setup_problems(self, view: str) -> dict[str, np.ndarray]:
         """Each set-up check's code → whether its problem shows in each frame."""
         s = self._series
-        flags = problems(s.field_array("persons"), s.missing_array(), s.field_array("view_ratio"), view)
+        flags = problems(s.field_array("persons"), s.missing_array(), s.field_array("view_ratio"), view,
+                         s.field_array("unclear"))
         return {code: np.broadcast_to(flag, (len(self),)) for code, flag in flags.items()}
 
 

@@ -1,4 +1,5 @@
-"""Set-up checks: is one person in view, whole, seen from the rule's side? Problems are codes;
+"""Set-up checks: is one person in view, whole, seen from the rule's side, and clearly (a pose the
+quality gate trusts, :mod:`formcheck.pose.quality`)? Problems are codes;
 their words live in :mod:`formcheck.texts`."""
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from formcheck.texts import setup_message
 
 #: A set-up problem must last this long before it is reported.
 WARNING_DEBOUNCE_S = 1.0
+#: ``unclear_pose`` waits longer: the pose model loses a lying body for a moment now and then,
+#: and "move the camera" is a chore worth asking for only when it lasts (with the quality
+#: window, :data:`formcheck.pose.quality.POOR_WINDOW_S`, about 2 s of bad pose; 2.5 s into a
+#: clip that is bad from its start).
+UNCLEAR_DEBOUNCE_S = 1.5
 #: View check: shoulder width / torso length above this means the camera is not side-on.
 SIDE_VIEW_MAX_RATIO = 0.6
 FRONT_VIEW_MIN_RATIO = 0.25
@@ -32,15 +38,17 @@ def wrong_view(view_ratio: float, view: str) -> bool:
     return False
 
 
-def problems(persons: Any, missing: Any, view_ratio: Any, view: str) -> dict[str, Any]:
+def problems(persons: Any, missing: Any, view_ratio: Any, view: str, unclear: Any = False) -> dict[str, Any]:
     """Each set-up check's code → whether its problem shows (in reporting order), for one frame
-    (numbers: ``missing`` whether a needed landmark is hidden) or per frame of a series (arrays)."""
+    (numbers: ``missing`` whether a needed landmark is hidden, ``unclear`` whether the pose has
+    been unreliable for a while, :attr:`FrameMetrics.unclear`) or per frame of a series (arrays)."""
     series = isinstance(view_ratio, np.ndarray)
     return {
         "no_person": persons == 0,
         "two_people": persons >= 2,
         "body_out_of_frame": (persons > 0) & missing,
         "wrong_view": _wrong_views(view_ratio, view) if series else wrong_view(view_ratio, view),
+        "unclear_pose": unclear,
     }
 
 
@@ -56,7 +64,7 @@ def _wrong_views(view_ratio: np.ndarray, view: str) -> np.ndarray:
 
 def setup_problems(fm: FrameMetrics, view: str) -> dict[str, bool]:
     """Each set-up check's code → whether its problem shows in this frame (in reporting order)."""
-    return problems(fm.persons, bool(fm.missing), fm.view_ratio, view)
+    return problems(fm.persons, bool(fm.missing), fm.view_ratio, view, fm.unclear)
 
 
 class SetupChecker:
@@ -78,7 +86,8 @@ class SetupChecker:
 
     def check(self, code: str, present: bool, t: float, missing: tuple[str, ...], events: list[Event]) -> Change | None:
         """Advance one set-up check to time ``t``, where its problem shows (``present``) or not."""
-        change = self.log.update(code, present, t, WARNING_DEBOUNCE_S)
+        debounce = UNCLEAR_DEBOUNCE_S if code == "unclear_pose" else WARNING_DEBOUNCE_S
+        change = self.log.update(code, present, t, debounce)
         if change == "started":
             message = setup_message(code, missing, self.view)
             self.log.start(code, SetupWarning(code, self.log.since(code), t, message))
@@ -91,5 +100,6 @@ class SetupChecker:
 
 
 __all__ = [
-    "FRONT_VIEW_MIN_RATIO", "SIDE_VIEW_MAX_RATIO", "WARNING_DEBOUNCE_S", "SetupChecker", "problems", "setup_problems",
+    "FRONT_VIEW_MIN_RATIO", "SIDE_VIEW_MAX_RATIO", "UNCLEAR_DEBOUNCE_S", "WARNING_DEBOUNCE_S", "SetupChecker",
+    "problems", "setup_problems",
 ]

@@ -2,8 +2,9 @@
 
 Per clip: the rep count against ``reps`` .. ``reps + partial_reps`` (exact when inside,
 off by one when one away), rep-timing agreement (labelled peaks matched by a counted rep's
-peak within :data:`PEAK_TOLERANCE_S`), the faults reported, and, for clips of exercises
-outside the catalogue, whether exercise recognition correctly declined to name one.
+peak within :data:`PEAK_TOLERANCE_S`), the faults reported (form faults apart from dosage
+cues), and, for clips of exercises outside the catalogue, whether exercise recognition
+correctly declined to name one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from formcheck.analysis import PoseOptions, PoseTrack, analyze, recognise_exercise, track_video
 from formcheck.errors import FormcheckError
+from formcheck.evaluation.calibrate import OTHER, Example, leave_one_out
 from formcheck.evaluation.labels import ClipLabel, read_labels
 from formcheck.results import SessionResult
 from formcheck.rules.catalog import list_rules
@@ -31,12 +33,26 @@ class ClipScore:
 
     label: ClipLabel
     counted: int | None = None
+    #: Every fault code reported (form faults and dosage cues).
     faults: list[str] = field(default_factory=list)
+    #: Those of ``faults`` that are dosage cues (a hold or tempo off the prescription): the
+    #: person hears them, but labels list only visible form faults.
+    dosage_faults: list[str] = field(default_factory=list)
     peaks_matched: int = 0
     peak_errors_s: list[float] = field(default_factory=list)
     recognized: str | None = None
     recognition_confidence: float | None = None
+    #: Recognition's ranking of the rules (best first), for the leave-one-clip-out calibration.
+    ranking: tuple[tuple[str, float], ...] = ()
+    #: Recognition with the calibration fitted on the other clips only.
+    loco_recognized: str | None = None
+    loco_confidence: float | None = None
     error: str = ""
+
+    @property
+    def form_faults(self) -> list[str]:
+        """The fault codes reported that judge form (what the labels' ``faults`` list)."""
+        return [f for f in self.faults if f not in self.dosage_faults]
 
     @property
     def has_rule(self) -> bool:
@@ -71,6 +87,7 @@ def score_clip(label: ClipLabel, result: SessionResult) -> ClipScore:
         label,
         counted=result.rep_count,
         faults=sorted(result.fault_counts()),
+        dosage_faults=sorted(result.fault_counts("dosage")),
         peaks_matched=len(errors),
         peak_errors_s=errors,
     )
@@ -99,7 +116,17 @@ def evaluate(
             scores.append(ClipScore(label, error=str(exc)))
             continue
         scores.append(score_track(label, track, rules, recognise))
+    if recognise:
+        add_leave_one_out(scores)
     return scores
+
+
+def add_leave_one_out(scores: list[ClipScore]) -> None:
+    """Fill each recognised clip's leave-one-clip-out recognition (calibration fitted on the others)."""
+    done = [s for s in scores if s.recognition_confidence is not None]
+    examples = [Example(s.label.exercise, s.ranking) for s in done]
+    for s, found in zip(done, leave_one_out(examples), strict=True):
+        s.loco_recognized, s.loco_confidence = found.exercise_id, found.confidence
 
 
 def score_track(label: ClipLabel, track: PoseTrack, rules: dict[str, Rule], recognition: bool = True) -> ClipScore:
@@ -110,6 +137,7 @@ def score_track(label: ClipLabel, track: PoseTrack, rules: dict[str, Rule], reco
     if recognition:
         found = recognise_exercise(track, rules.values())
         score.recognized, score.recognition_confidence = found.exercise_id, found.confidence
+        score.ranking = tuple(found.ranking)
     return score
 
 
@@ -118,17 +146,21 @@ def _pct(part: int, whole: int) -> str:
 
 
 def summary(scores: list[ClipScore]) -> dict[str, object]:
-    """Overall figures (the ones the closing notes quote)."""
+    """Overall figures (the ones the closing notes quote).
+
+    ``no_fault_clips`` counts the scored clips labelled without a form fault;
+    ``no_fault_clips_silent`` those of them with no *form* fault reported (labels list only
+    visible form faults); ``no_fault_clips_dosage_cues`` those of them with a dosage cue (a
+    hold or tempo off the prescription), reported apart because the person still hears it.
+    """
     counted = [s for s in scores if s.has_rule]
     with_reps = [s for s in counted if s.label.reps > 0]
     labelled_peaks = sum(len(s.label.rep_peaks_s) for s in counted)
     no_fault_clips = [s for s in counted if not s.label.faults]
     recognised = [s for s in scores if s.recognition_confidence is not None]
-    right = [
-        s
-        for s in recognised
-        if (s.recognized == s.label.exercise) or (s.label.exercise == "other" and s.recognized is None)
-    ]
+    right = [s for s in recognised if _names_right(s, s.recognized)]
+    loco = [s for s in recognised if s.loco_confidence is not None]
+    other = [s for s in loco if s.label.exercise == OTHER]
     peak_errors = [e for s in counted for e in s.peak_errors_s]
     return {
         "clips": len(scores),
@@ -144,15 +176,31 @@ def summary(scores: list[ClipScore]) -> dict[str, object]:
         "peaks_matched": sum(s.peaks_matched for s in counted),
         "mean_peak_error_s": float(np.mean(peak_errors)) if peak_errors else None,
         "no_fault_clips": len(no_fault_clips),
-        "no_fault_clips_silent": sum(not s.faults for s in no_fault_clips),
+        "no_fault_clips_silent": sum(not s.form_faults for s in no_fault_clips),
+        "no_fault_clips_dosage_cues": sum(bool(s.dosage_faults) for s in no_fault_clips),
         "recognition_checked": len(recognised),
         "recognition_right": len(right),
+        "recognition_loco_checked": len(loco),
+        "recognition_loco_right": sum(_names_right(s, s.loco_recognized) for s in loco),
+        "non_catalogue": len(other),
+        "non_catalogue_declined_loco": sum(s.loco_recognized is None for s in other),
     }
+
+
+def _names_right(s: ClipScore, named: str | None) -> bool:
+    """``named`` is the clip's exercise, or nothing for a clip outside the catalogue."""
+    return named == (None if s.label.exercise == OTHER else s.label.exercise)
+
+
+def _fault_text(s: ClipScore) -> str:
+    """The faults column: form faults, then dosage cues in [brackets]."""
+    return ", ".join([*s.form_faults, *(f"[{f}]" for f in s.dosage_faults)]) or "-"
 
 
 def format_report(scores: list[ClipScore]) -> str:
     """The per-clip table and the overall figures as plain text."""
-    head = f"{'clip':28} {'exercise':20} {'label':>7} {'count':>5} {'ok':>5} {'peaks':>7} {'recognised':>24}  faults"
+    head = (f"{'clip':28} {'exercise':20} {'label':>7} {'count':>5} {'ok':>5} {'peaks':>7} {'recognised':>24} "
+            f"{'loco':>24}  faults")
     lines = [head, "-" * len(head)]
     for s in scores:
         lab = f"{s.label.reps}+{s.label.partial_reps}"
@@ -162,9 +210,10 @@ def format_report(scores: list[ClipScore]) -> str:
         ok = "-" if not s.has_rule else ("yes" if s.exact else f"off{s.abs_error}")
         peaks = f"{s.peaks_matched}/{len(s.label.rep_peaks_s)}" if s.has_rule else "-"
         rec = "-" if s.recognition_confidence is None else f"{s.recognized or 'none'} {s.recognition_confidence:.2f}"
+        loco = "-" if s.loco_confidence is None else f"{s.loco_recognized or 'none'} {s.loco_confidence:.2f}"
         lines.append(
             f"{s.label.file:28} {s.label.exercise:20} {lab:>7} {s.counted if s.has_rule else '-':>5} "
-            f"{ok:>5} {peaks:>7} {rec:>24}  {', '.join(s.faults) or '-'}"
+            f"{ok:>5} {peaks:>7} {rec:>24} {loco:>24}  {_fault_text(s)}"
         )
     m = summary(scores)
     lines += [
@@ -178,8 +227,15 @@ def format_report(scores: list[ClipScore]) -> str:
         f"rep timing:             {_pct(m['peaks_matched'], m['labelled_peaks'])} of labelled peaks matched "
         f"within {PEAK_TOLERANCE_S} s"
         + (f", mean error {m['mean_peak_error_s']:.2f} s" if m["mean_peak_error_s"] is not None else ""),
-        f"no-fault clips silent:  {_pct(m['no_fault_clips_silent'], m['no_fault_clips'])}",
+        f"no-fault clips silent:  {_pct(m['no_fault_clips_silent'], m['no_fault_clips'])} (form faults only)",
+        f"dosage cues on no-fault clips: {m['no_fault_clips_dosage_cues']} of {m['no_fault_clips']} clips "
+        f"(hold or tempo off the prescription; shown in [brackets] above)",
     ]
     if m["recognition_checked"]:
-        lines.append(f"recognition right:      {_pct(m['recognition_right'], m['recognition_checked'])}")
+        lines.append(f"recognition (in-sample, calibration fitted on these clips): "
+                     f"{_pct(m['recognition_right'], m['recognition_checked'])}")
+    if m["recognition_loco_checked"]:
+        loco = _pct(m["recognition_loco_right"], m["recognition_loco_checked"])
+        lines.append(f"recognition (leave-one-clip-out): {loco}, "
+                     f"non-catalogue declined: {m['non_catalogue_declined_loco']}/{m['non_catalogue']}")
     return "\n".join(line for line in lines if line is not None)

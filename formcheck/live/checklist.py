@@ -29,6 +29,9 @@ LIGHT_TIME_S = 0.5
 #: line, in order of precedence, and behind the view line.
 PERSON_CODES = ("no_person", "two_people", "body_out_of_frame")
 VIEW_CODE = "wrong_view"
+#: The camera sees a person but no trustworthy skeleton for a while (:mod:`formcheck.pose.quality`):
+#: also a view line problem, since moving the camera is what fixes it.
+UNCLEAR_CODE = "unclear_pose"
 DARK_CODE = "too_dark"
 
 DARK_MESSAGE = "Too dark: switch on a light or face a window (no bright window behind you)"
@@ -141,11 +144,13 @@ class SetupChecklist:
         person = next((warnings[c] for c in PERSON_CODES if c in warnings), None)
         if person is None and (pose is None or not pose.has_person):
             person = NO_PERSON_MESSAGE
+        view = next((warnings[c] for c in (VIEW_CODE, UNCLEAR_CODE) if c in warnings), None)
+        if view is None and self._engine.history and self._engine.history[-1].unclear:
+            view = ""  # a poor pose not yet reported: not ready, nothing said until it lasts
         dark = self.light.dark
         return (
             SetupItem("person", PERSON_LABEL, person is None, person or ""),
-            SetupItem("view", VIEW_LABELS.get(self.rule.view, VIEW_LABEL), VIEW_CODE not in warnings,
-                      warnings.get(VIEW_CODE, "")),
+            SetupItem("view", VIEW_LABELS.get(self.rule.view, VIEW_LABEL), view is None, view or ""),
             SetupItem("light", LIGHT_LABEL, not dark, DARK_MESSAGE if dark else ""),
         )
 

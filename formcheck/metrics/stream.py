@@ -1,15 +1,15 @@
 """Layer 1 of the engine: landmarks of one frame → the rule's metric values.
 
-``MetricStream`` smooths the landmarks (One Euro), picks the body side nearer the
-camera, checks that the landmarks each metric needs are visible and plausible, and
-computes the metrics a rule file declares. It depends on the rule's *metric
+``MetricStream`` judges each frame's pose quality (:class:`~formcheck.pose.quality.PoseQualityGate`:
+a frame that fails is a gap, every metric NaN), smooths the landmarks (One Euro), picks the body
+side nearer the camera, checks that the landmarks each metric needs are visible, and computes
+the metrics a rule file declares. It depends on the rule's *metric
 definitions* only, never on its thresholds, so a clip's metric series can be cached
 and the thresholds re-run instantly (see :func:`formcheck.engine.machine.run_rules`).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +19,7 @@ from formcheck.metrics import kinematics as kin
 from formcheck.metrics.filters import OneEuroFilter
 from formcheck.metrics.measures import Points, measure
 from formcheck.pose.landmarks import INDEX, resolve
+from formcheck.pose.quality import PoseQualityGate, QualityVerdict
 from formcheck.pose.track import PoseFrame, PoseTrack
 from formcheck.rules.kinds import METRIC_KINDS
 from formcheck.rules.schema import MetricSpec, Rule
@@ -28,9 +29,6 @@ FRAME_MARGIN = 0.02
 #: The side-choice score must pass this before the near side switches.
 SIDE_SWITCH_MARGIN = 0.3
 SIDE_SCORE_TIME_S = 1.0
-#: Torso length more than this factor off its recent median: an implausible pose.
-PLAUSIBLE_TORSO_RATIO = 2.0
-TORSO_HISTORY = 90
 _SIDE_POINTS = ("shoulder", "elbow", "hip", "knee", "ankle")
 _L = [INDEX[f"left_{p}"] for p in _SIDE_POINTS]
 _R = [INDEX[f"right_{p}"] for p in _SIDE_POINTS]
@@ -46,8 +44,11 @@ class FrameMetrics:
         near_side: body side nearer the camera.
         persons: people the model found.
         missing: side-free names of needed landmarks that are not visible.
-        view_ratio: shoulder width / torso length in the image (small side-on, large facing).
-        plausible: False when the pose is geometrically implausible (a bad detection).
+        view_ratio: shoulder width / torso length in the image (small side-on, large facing);
+            NaN when the pose is not usable.
+        usable: the pose quality gate trusts this frame's skeleton (else every metric is NaN).
+        unclear: the pose has been unreliable for a while (the ``unclear_pose`` set-up problem).
+        quality: why the pose is not usable (codes of :data:`formcheck.pose.quality.REASONS`).
     """
 
     t: float
@@ -56,7 +57,9 @@ class FrameMetrics:
     persons: int
     missing: tuple[str, ...]
     view_ratio: float
-    plausible: bool
+    usable: bool
+    unclear: bool = False
+    quality: tuple[str, ...] = ()
 
 
 def _part(name: str) -> str:
@@ -76,7 +79,7 @@ class MetricStream:
         self._side_score = 0.0
         self._facing = 1.0
         self._last_t: float | None = None
-        self._torso_history: deque[float] = deque(maxlen=TORSO_HISTORY)
+        self._gate = PoseQualityGate()
         self._previous_xy: np.ndarray | None = None
 
     def _update_side(self, lm: np.ndarray, dt: float) -> None:
@@ -93,6 +96,9 @@ class MetricStream:
         idx = resolve(name, side or self._side)
         point = xy[list(idx)].mean(axis=0)
         return point, float(vis[list(idx)].max())
+
+    def _visibility(self, vis: np.ndarray, name: str, side: str | None = None) -> float:
+        return float(vis[list(resolve(name, side or self._side))].max())
 
     def _scale(self, xy: np.ndarray, kind: str) -> float:
         if kind == "none":
@@ -118,18 +124,14 @@ class MetricStream:
         axis = [self._point(xy, np.ones(len(xy)), p, side)[0] for p in spec.axis or ()]
         return measure(spec.kind, Points(pts, axis, before, scale, self._facing, dt))
 
-    def _picked(
-        self, spec: MetricSpec, xy: np.ndarray, vis: np.ndarray, dt: float, plausible: bool, missing: set[str]
-    ) -> float:
+    def _picked(self, spec: MetricSpec, xy: np.ndarray, vis: np.ndarray, dt: float, missing: set[str]) -> float:
         """A ``pick: max|min`` metric: computed on the left and on the right body side (side-free
         names resolved to each in turn), keeping the larger/smaller; a side whose landmarks are
         not visible is skipped, and the metric is NaN only when neither side can be measured."""
-        if not plausible:
-            return float("nan")
         names = spec.points + (spec.axis or ())
         found, hidden_parts = [], set()
         for side in ("left", "right"):
-            hidden = [p for p in names if self._point(xy, vis, p, side)[1] < spec.min_visibility]
+            hidden = [p for p in names if self._visibility(vis, p, side) < spec.min_visibility]
             if hidden:
                 hidden_parts.update(_part(p) for p in hidden)
             else:
@@ -140,42 +142,36 @@ class MetricStream:
             return float("nan")
         return float(max(found) if spec.pick == "max" else min(found))
 
-    def _no_person(self, t: float) -> FrameMetrics:
+    def _no_person(self, t: float, verdict: QualityVerdict) -> FrameMetrics:
         self._filter.reset()
         self._previous_xy = None
         self._last_t = t
         nan_values = {m.name: float("nan") for m in self.metrics}
         needed = tuple(sorted({_part(p) for m in self.metrics for p in m.points}))
-        return FrameMetrics(t, nan_values, self._side, 0, needed, float("nan"), False)
+        return FrameMetrics(t, nan_values, self._side, 0, needed, float("nan"), False, verdict.poor, verdict.reasons)
 
-    def _body(self, xy: np.ndarray) -> tuple[bool, float]:
-        """Update the facing direction and torso history; whether the pose is plausible, and the view ratio."""
+    def _body(self, xy: np.ndarray) -> float:
+        """Update the facing direction; the view ratio."""
         mid_s = xy[[INDEX["left_shoulder"], INDEX["right_shoulder"]]].mean(axis=0)
         mid_h = xy[[INDEX["left_hip"], INDEX["right_hip"]]].mean(axis=0)
         if abs(mid_s[0] - mid_h[0]) > 0.05:
             self._facing = 1.0 if mid_s[0] > mid_h[0] else -1.0
         torso = self._scale(xy, "torso")
-        plausible = True
-        if self._torso_history and torso > 0:
-            median = float(np.median(self._torso_history))
-            plausible = 1 / PLAUSIBLE_TORSO_RATIO < torso / median < PLAUSIBLE_TORSO_RATIO
-        if torso > 0 and plausible:
-            self._torso_history.append(torso)
         shoulders = self._scale(xy, "shoulder_width")
-        return plausible, shoulders / torso if torso > 1e-6 else float("nan")
+        return shoulders / torso if torso > 1e-6 else float("nan")
 
-    def _values(
-        self, xy: np.ndarray, vis: np.ndarray, dt: float, plausible: bool, missing: set[str]
-    ) -> dict[str, float]:
-        """Every metric's value (NaN when hidden or implausible); hidden parts go into ``missing``."""
+    def _values(self, xy: np.ndarray | None, vis: np.ndarray, dt: float, missing: set[str]) -> dict[str, float]:
+        """Every metric's value (NaN when hidden, or every one when the pose is not usable, ``xy``
+        None); hidden parts go into ``missing``."""
         values: dict[str, float] = {}
         for spec in self.metrics:
-            names = spec.points + (spec.axis or ())
             if spec.pick is not None:
-                values[spec.name] = self._picked(spec, xy, vis, dt, plausible, missing)
+                usable = xy is not None
+                values[spec.name] = self._picked(spec, xy, vis, dt, missing) if usable else float("nan")
                 continue
-            hidden = [p for p in names if self._point(xy, vis, p)[1] < spec.min_visibility]
-            if hidden or not plausible:
+            names = spec.points + (spec.axis or ())
+            hidden = [p for p in names if self._visibility(vis, p) < spec.min_visibility]
+            if hidden or xy is None:
                 missing.update(_part(p) for p in hidden)
                 values[spec.name] = float("nan")
             else:
@@ -186,11 +182,11 @@ class MetricStream:
         """Metric values of one frame."""
         t = frame.timestamp_s
         dt = t - self._last_t if self._last_t is not None else 0.0
+        verdict = self._gate.step(frame)
         if not frame.has_person:
-            return self._no_person(t)
+            return self._no_person(t, verdict)
         lm = frame.landmarks.astype(np.float64)
         self._update_side(lm, dt)
-        xy = self._filter(kin.to_isotropic(lm[:, :2], frame.image_size), t)
         vis = lm[:, 3].copy()
         inside = (
             (lm[:, 0] > -FRAME_MARGIN)
@@ -199,12 +195,16 @@ class MetricStream:
             & (lm[:, 1] < 1 + FRAME_MARGIN)
         )
         vis[~inside] = 0.0
-        plausible, view_ratio = self._body(xy)
+        xy, view_ratio = None, float("nan")
+        if verdict.usable:  # an unusable pose is a gap: it is not smoothed into the next ones either
+            xy = self._filter(kin.to_isotropic(lm[:, :2], frame.image_size), t)
+            view_ratio = self._body(xy)
         missing: set[str] = set()
-        values = self._values(xy, vis, dt, plausible, missing)
+        values = self._values(xy, vis, dt, missing)
         self._previous_xy = xy
         self._last_t = t
-        return FrameMetrics(t, values, self._side, frame.persons, tuple(sorted(missing)), view_ratio, plausible)
+        return FrameMetrics(t, values, self._side, frame.persons, tuple(sorted(missing)), view_ratio,
+                            verdict.usable, verdict.poor, verdict.reasons)
 
 @dataclass
 class MetricSeries:
@@ -229,7 +229,8 @@ class MetricSeries:
         return self._cached(f"values:{name}", lambda: [f.values.get(name, np.nan) for f in self.frames])
 
     def field_array(self, name: str) -> np.ndarray:
-        """One :class:`FrameMetrics` field of each frame (``t``, ``persons``, ``view_ratio``), shared and read-only."""
+        """One :class:`FrameMetrics` field of each frame (``t``, ``persons``, ``view_ratio``, ``usable``,
+        ``unclear``), shared and read-only."""
         return self._cached(f"field:{name}", lambda: [getattr(f, name) for f in self.frames])
 
     def missing_array(self) -> np.ndarray:
@@ -252,7 +253,7 @@ def compute_series(track: PoseTrack, rule: Rule) -> MetricSeries:
     stream = MetricStream(rule)
     frames = [stream.step(frame) for frame in track.frames()]
     series = MetricSeries(np.array([f.t for f in frames]), frames)
-    for name in ("t", "persons", "view_ratio"):
+    for name in ("t", "persons", "view_ratio", "usable", "unclear"):
         series.field_array(name)
     series.missing_array()
     for name in rule.metrics:

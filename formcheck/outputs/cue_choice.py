@@ -18,7 +18,7 @@ from formcheck.rules.schema import Rule
 CUE_KINDS = ("critical", "warning", "info", "setup_warning", "guidance")
 SEVERITY_RANK = {"critical": 3, "warning": 2, "info": 1}
 #: Set-up warnings in the order they should be fixed.
-WARNING_ORDER = ("no_person", "two_people", "body_out_of_frame", "wrong_view")
+WARNING_ORDER = ("no_person", "two_people", "body_out_of_frame", "wrong_view", "unclear_pose")
 START_HEADLINE = "Get into the start position"
 
 

@@ -101,12 +101,17 @@ def _hold_section(result: SessionResult) -> Raw | None:
 
 
 def _cue_table(result: SessionResult, rule: Rule) -> Raw:
-    """One row per fault code: how often, its severity, the cue given and what it means."""
+    """One row per fault code: how often, its severity (and ``dosage`` for a hold or tempo cue),
+    the cue given and what it means."""
     meaning = {f.code: f.description for f in rule.faults}
     first: dict[str, FaultEvent] = {}
     for fault in result.faults:
         first.setdefault(fault.code, fault)
-    rows = [[code, n, first[code].severity, first[code].message, meaning.get(code, "") or "-"]
+
+    def kind(f: FaultEvent) -> str:
+        return f.severity if f.category == "form" else f"{f.severity} ({f.category})"
+
+    rows = [[code, n, kind(first[code]), first[code].message, meaning.get(code, "") or "-"]
             for code, n in result.fault_counts().items()]
     if not any(meaning.get(code) for code in first):
         return table(["fault", "times", "severity", "cue given"], [row[:4] for row in rows])

@@ -191,15 +191,17 @@ def _hold_lines(result: SessionResult, rule: Rule) -> list[str]:
 
 
 def _fault_lines(result: SessionResult) -> list[str]:
-    """Each fault kind, most frequent first, with its severity and cue."""
+    """Each fault kind, most frequent first, with its severity (and ``dosage`` for a cue about
+    hold length or tempo rather than form) and cue."""
     counts = result.fault_counts()
     if not counts:
         return ["  Faults:    none"]
     lines = ["  Faults:"]
-    messages = {f.code: (f.message, f.severity) for f in result.faults}
+    messages = {f.code: (f.message, f.severity, f.category) for f in result.faults}
     for code, n in sorted(counts.items(), key=lambda kv: -kv[1]):
-        message, severity = messages[code]
-        lines.append(f"    {code} x{n} [{severity}]: {message}")
+        message, severity, category = messages[code]
+        kind = severity if category == "form" else f"{severity}, {category}"
+        lines.append(f"    {code} x{n} [{kind}]: {message}")
     return lines
 
 
@@ -220,7 +222,8 @@ def summary_text(result: SessionResult, rule: Rule, recognition: Recognition | N
     lines = [f"{result.exercise_name} ({result.exercise})"]
     if recognition is not None:
         lines.append(_recognition_line(result, recognition))
-    lines.append(f"  Clip:      {result.duration_s:.1f} s, {result.frames} frames at {result.fps:.3g} fps")
+    lines.append(f"  Clip:      {result.duration_s:.1f} s, {result.frames} frames at {result.fps:.3g} fps"
+                 + ("" if result.usable_share is None else f", reliable pose in {result.usable_share:.0%}"))
     if result.counting_started_s is None:
         lines.append("  Counting:  never started (the start position was not reached)")
     else:

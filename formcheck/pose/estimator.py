@@ -104,7 +104,7 @@ class PoseEstimator:
             rgb = lifted
         self.model_runs += 1
         poses = self._landmarker.detect(rgb, timestamp_s)
-        chosen, persons = self._picker.pick(poses)
+        chosen, persons = self._picker.pick(poses, timestamp_s)
         frame = (_empty_frame(timestamp_s, size) if chosen is None
                  else PoseFrame(timestamp_s, *poses[chosen], persons, size))
         self._rate.observe(timestamp_s, frame.landmarks, size)

@@ -97,7 +97,8 @@ def _faults(rule: Rule) -> list[str]:
         else:
             when = f"a finished rep's {f.measure} is {f.op} {_ref(rule, f.ref)}"
         note = f" - {f.description}" if f.description else ""
-        rows.append(f"| `{f.code}` ({f.severity}){note} | {f.message} | {when} |")
+        kind = f.severity if f.category == "form" else f"{f.severity}, {f.category}"
+        rows.append(f"| `{f.code}` ({kind}){note} | {f.message} | {when} |")
     return rows
 
 
@@ -148,7 +149,8 @@ def render_catalogue(rules: Iterable[Rule]) -> str:
             "Generated from `pose_rules/*.yaml` by `python -m formcheck.rules.docs_gen`; do not edit by hand.",
             "Every number below is a default a physio may tune (within its range) on the Tune page or",
             "in the rule file. Angles are 2-D angles in the camera picture; lengths are in torso",
-            "lengths (shoulder to hip) unless stated.", "", *index, ""]
+            "lengths (shoulder to hip) unless stated. A fault marked \"dosage\" judges a hold's length or",
+            "the tempo against the prescription rather than form; it is cued all the same.", "", *index, ""]
     sections = []
     for r in rules:
         sections.append(f'<a id="{r.id.replace("_", "-")}"></a>\n\n{render_rule(r)}')

@@ -3,14 +3,17 @@
 The file names the postures a rule file's ``posture:`` may take (the one list of them), how
 well each seen posture fits a rule that declares another, the per-frame features
 recognition measures, and the ordered tests that put a frame into a posture
-(:func:`formcheck.engine.recognize.posture_of_frame`). It is read once and validated here
+(:func:`formcheck.engine.recognize.posture_of_frame`), the defining movements of exercises
+that look-alikes share a start position with (``movements:``) and recognition's calibration
+(``calibration:``). It is read once and validated here
 with the rule files' plain-words messages.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +48,31 @@ class PostureTest:
 
 
 @dataclass(frozen=True)
+class Movement:
+    """What holds while an exercise is performed (inside its reps and holds), and why."""
+
+    exercise: str
+    when: tuple[Condition, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic calibration of recognition: P(named exercise is right) =
+    1 / (1 + exp(-(intercept + score * best + margin * (best - runner_up))))."""
+
+    intercept: float
+    score: float
+    margin: float
+    fitted_on: str
+
+    def probability(self, best: float, runner_up: float) -> float:
+        """P(the best-scoring rule is the exercise shown), from the best two rule scores."""
+        z = self.intercept + self.score * best + self.margin * (best - runner_up)
+        return float(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))))
+
+
+@dataclass(frozen=True)
 class PostureTable:
     """Everything recognition knows about postures (see the module docstring)."""
 
@@ -55,6 +83,10 @@ class PostureTable:
     #: Seen posture → declared posture → how well it fits, 0-1 (missing: 0).
     fits: dict[str, dict[str, float]]
     tests: tuple[PostureTest, ...]
+    #: Exercise id → what holds while it is performed (the defining movement), see ``movements:``.
+    movements: dict[str, Movement] = field(default_factory=dict)
+    #: The recognition calibration (``calibration:``), or None.
+    calibration: Calibration | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -116,6 +148,30 @@ def _tests(r: Reader, data: dict, postures: tuple[str, ...], features: dict[str,
     return tuple(tests)
 
 
+def _movements(r: Reader, data: dict, features: dict[str, Feature]) -> dict[str, Movement]:
+    out = {}
+    for name, item in r.mapping(r.get(data, "movements", "", dict, {}), "movements").items():
+        where = f"movements.{name}"
+        item = r.mapping(item, where)
+        r.unknown_keys(item, where, {"while_performed", "why"})
+        when = r.get(item, "while_performed", where, list, what="a list of conditions on posture features")
+        if not when:
+            r.fail(f"{where}.while_performed", "needs at least one condition")
+        conds = tuple(_condition(r, c, f"{where}.while_performed[{j}]", features) for j, c in enumerate(when))
+        out[name] = Movement(name, conds, r.get(item, "why", where, str))
+    return out
+
+
+def _calibration(r: Reader, data: dict) -> Calibration | None:
+    item = r.get(data, "calibration", "", dict, None)
+    if item is None:
+        return None
+    item = r.mapping(item, "calibration")
+    r.unknown_keys(item, "calibration", {"intercept", "score", "margin", "fitted_on"})
+    num = {k: float(r.number(item, k, "calibration", Allowed(-100, 100))) for k in ("intercept", "score", "margin")}
+    return Calibration(**num, fitted_on=r.get(item, "fitted_on", "calibration", str))
+
+
 def parse_postures(data: Any, file: str = "<postures>") -> PostureTable:
     """Validate the postures file's parsed YAML.
 
@@ -124,7 +180,7 @@ def parse_postures(data: Any, file: str = "<postures>") -> PostureTable:
     """
     r = Reader(file)
     data = r.mapping(data, "", "a postures file: features, needs, postures and classify")
-    r.unknown_keys(data, "", {"features", "needs", "postures", "classify"})
+    r.unknown_keys(data, "", {"features", "needs", "postures", "classify", "movements", "calibration"})
     features = _features(r, data)
     needs = r.get(data, "needs", "", list, what="a list of feature names")
     for i, name in enumerate(needs):
@@ -132,7 +188,8 @@ def parse_postures(data: Any, file: str = "<postures>") -> PostureTable:
             r.fail(f"needs[{i}]", f"{name!r} is not a feature (features: {', '.join(features)})")
     descriptions, fits = _postures(r, data)
     tests = _tests(r, data, tuple(descriptions), features)
-    return PostureTable(features, tuple(needs), descriptions, fits, tests)
+    return PostureTable(features, tuple(needs), descriptions, fits, tests, _movements(r, data, features),
+                        _calibration(r, data))
 
 
 @functools.cache
@@ -145,4 +202,5 @@ def posture_table(path: Path = POSTURES_FILE) -> PostureTable:
     return parse_postures(data, str(path))
 
 
-__all__ = ["POSTURES_FILE", "Feature", "PostureTable", "PostureTest", "parse_postures", "posture_table"]
+__all__ = ["POSTURES_FILE", "Calibration", "Feature", "Movement", "PostureTable", "PostureTest", "parse_postures",
+           "posture_table"]

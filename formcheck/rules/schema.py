@@ -17,6 +17,10 @@ from formcheck.errors import RuleFileError
 
 VIEWS = ("side", "front", "any")
 SEVERITIES = ("info", "warning", "critical")
+#: What a fault judges: ``form`` (how the body is placed or moves: the default) or ``dosage``
+#: (hold length, tempo or rep speed against the prescription, e.g. "hold a little longer").
+#: Both are cued; evaluation against labels of visible form faults counts only ``form``.
+CATEGORIES = ("form", "dosage")
 PHASES = ("any", "bottom", "top", "moving", "hold")
 DIRECTIONS = ("up", "down")
 REP_MEASURES = ("peak", "range", "duration_s", "rise_s", "fall_s", "fall_speed", "hold_s")
@@ -107,10 +111,11 @@ class HoldSpec:
 
 @dataclass(frozen=True)
 class FaultSpec:
-    """A form fault and the cue it gives.
+    """A fault and the cue it gives.
 
     ``check: frame`` faults fire when every ``when`` condition holds for ``debounce_s``
     during ``phase``; ``check: rep`` faults judge a finished rep's ``measure``.
+    ``category`` (:data:`CATEGORIES`) says whether it is a form fault or a dosage cue.
     """
 
     code: str
@@ -124,6 +129,7 @@ class FaultSpec:
     op: str | None = None
     ref: str | float | None = None
     description: str = ""
+    category: str = "form"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from formcheck.rules.postures import posture_table
 from formcheck.rules.ranges import FIELD_RANGES, Allowed, fmt, metric_range, width
 from formcheck.rules.reader import Reader, show
 from formcheck.rules.schema import (
+    CATEGORIES,
     DIRECTIONS,
     PHASES,
     REP_MEASURES,
@@ -125,7 +126,13 @@ def _hold(r: Reader, data: Any, metrics: dict, thresholds: dict, has_rep: bool) 
 
 _FAULT_KEYS = {
     "code", "message", "severity", "check", "when", "phase", "debounce_s", "measure", "above", "below", "description",
+    "category",
 }  # fmt: skip
+#: What each fault category means, for the error message of a wrong ``category``.
+_CATEGORY_WHAT = {
+    "form": "the default: how the body is positioned or moves",
+    "dosage": "hold length, tempo or rep speed against the prescription, e.g. a hold shorter than asked",
+}
 _FRAME_ONLY = ("when", "phase", "debounce_s")
 _REP_ONLY = ("measure", "above", "below")
 
@@ -184,8 +191,18 @@ def _fault(r: Reader, i: int, data: Any, metrics: dict, thresholds: dict, rep: R
         check=check,
         severity=r.get(data, "severity", where, str, "warning", allowed=SEVERITIES),
         description=r.get(data, "description", where, str, ""),
+        category=_category(r, data, where),
         **parts,
     )
+
+
+def _category(r: Reader, data: dict, where: str) -> str:
+    """``form`` (default) or ``dosage``: what the fault judges."""
+    what = " or ".join(f"{c} ({_CATEGORY_WHAT[c]})" for c in CATEGORIES)
+    category = r.get(data, "category", where, str, "form", what=what)
+    if category not in CATEGORIES:
+        r.fail(f"{where}.category", f"{category!r} is not allowed; choose {what}")
+    return category
 
 
 def _faults(r: Reader, data: dict, metrics: dict, thresholds: dict, rep: RepSpec | None) -> tuple[FaultSpec, ...]:
