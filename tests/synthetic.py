@@ -155,7 +155,8 @@ def pose_frame(points: dict[str, np.ndarray], t: float = 0.0, yaw_deg: float = 0
         lm[i, 3] = 0.0 if p is None else (visibility if q[2] >= c[2] - 1e-9 else far_visibility)
     for name, v in (visibility_overrides or {}).items():
         lm[INDEX[name], 3] = v
-    world_lm = np.array([world.get(n, default) - c for n in INDEX], dtype=np.float32)
+    # MediaPipe's world landmarks: metres from the body's middle, x right, y down, z away from the camera.
+    world_lm = np.array([(world.get(n, default) - c) * (1.0, -1.0, -1.0) for n in INDEX], dtype=np.float32)
     return PoseFrame(timestamp_s=float(t), landmarks=lm, world=world_lm, persons=persons, image_size=image_size)
 
 

@@ -150,7 +150,7 @@ def test_knee_rolls_counts_each_side():
 
 
 @pytest.mark.parametrize("kw, expected", [
-    ({"shoulder": True}, {"shoulder_lifts"}),
+    ({"shoulder": True}, {"left_shoulder_lifts", "right_shoulder_lifts"}),
     ({"apart": True}, {"knees_apart"}),
 ])
 def test_knee_rolls_faults(kw, expected):

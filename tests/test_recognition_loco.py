@@ -104,3 +104,25 @@ def test_a_raised_trunk_with_the_toes_pointing_back_is_prone_not_seated():
     assert posture_of_frame({**frame, "toes_up": -0.2}) == "prone"
     assert posture_of_frame({**frame, "toes_up": 0.3}) == "seated"
     assert posture_of_frame(frame) == "seated"  # feet not seen: as before
+
+
+# -- a figure-four is not a knee hug ----------------------------------------------------
+def test_a_crossed_shin_is_foreshortened_from_the_side_a_hugged_one_is_not():
+    # Both are built in 3-D and projected side-on: the figure-four lays the crossed shin across
+    # the other thigh (out of the body's front-to-back plane), the knee hug keeps both shins in it.
+    from formcheck.engine.recognize import posture_features
+
+    four, hug = cp.figure_four_track(reps=1, hold_s=10.0), cp.knee_to_chest_track(reps=2)
+    four_held = posture_features(four)["shin_ratio"][(four.timestamps > 5.0) & (four.timestamps < 11.0)]
+    hug_all = posture_features(hug)["shin_ratio"]
+    threshold = next(c.ref for c in posture_table().movements["knee_to_chest"].when if c.metric == "shin_ratio")
+    assert float(max(four_held)) < threshold < float(min(hug_all))
+
+
+def test_a_figure_four_is_not_taken_for_a_knee_hug():
+    found = recognize(cp.figure_four_track(reps=2, hold_s=10.0), list_rules())
+    scores = dict(found.ranking)
+    assert scores["figure_four_stretch"] > scores["knee_to_chest"], found.ranking[:3]
+    assert found.exercise_id != "knee_to_chest"
+    hug = recognize(cp.knee_to_chest_track(reps=4), list_rules())
+    assert hug.exercise_id == "knee_to_chest", hug.ranking[:3]

@@ -110,7 +110,21 @@ def posture_features(track: PoseTrack) -> dict[str, np.ndarray]:
             "wrist_knee": _wrist_knee(xy, vis) / torso,
             "ankle_gap": np.abs(xy[:, INDEX["left_ankle"], 1] - xy[:, INDEX["right_ankle"], 1]) / torso,
             "toes_up": _toes_up(xy, vis) / torso,
+            "shin_ratio": _shin_ratio(xy),
         }
+
+
+def _shin_ratio(xy: np.ndarray) -> np.ndarray:
+    """Per frame, the shorter shin's length in the picture over the longer one's (knee to ankle).
+
+    The two shins are equally long, so the ratio is ~1 while both lie in planes the camera sees
+    square-on; a shin turned toward or away from the camera (crossed over the other thigh, seen
+    from the side) is foreshortened and the ratio drops.
+    """
+    shins = [kin.distance(xy[:, INDEX[f"{s}_knee"]], xy[:, INDEX[f"{s}_ankle"]]) for s in ("left", "right")]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.fmin(*shins) / np.fmax(*shins)
+    return np.where(np.isfinite(ratio), ratio, np.nan)
 
 
 def _toes_up(xy: np.ndarray, vis: np.ndarray) -> np.ndarray:

@@ -87,8 +87,9 @@ class SeriesInputs:
             return [None] * len(self)
         return self.truth(start, self.columns, {}, len(self)).tolist()
 
-    def setup_problems(self, view: str) -> dict[str, np.ndarray]:
-        """Each set-up check's code → whether its problem shows in each frame."""
+    def setup_problems(self, view: str | tuple[str, ...]) -> dict[str, np.ndarray]:
+        """Each set-up check's code → whether its problem shows in each frame (``view``: the rule's
+        view, or every view it supports)."""
         s = self._series
         flags = problems(s.field_array("persons"), s.missing_array(), s.field_array("view_ratio"), view,
                          s.field_array("unclear"))

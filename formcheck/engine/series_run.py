@@ -62,7 +62,7 @@ def run_setup(setup: SetupChecker, inputs: SeriesInputs) -> None:
     events: list[Event] = []
     started: list[int] = []
     first = len(setup.log.records)
-    for code, present in inputs.setup_problems(setup.view).items():
+    for code, present in inputs.setup_problems(setup.views).items():
 
         def feed(j: int, value: bool, code: str = code) -> None:
             if setup.check(code, value, inputs.times[j], inputs.frames[j].missing, events) == "started":

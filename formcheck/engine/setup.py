@@ -27,8 +27,21 @@ SIDE_VIEW_MAX_RATIO = 0.6
 FRONT_VIEW_MIN_RATIO = 0.25
 
 
-def wrong_view(view_ratio: float, view: str) -> bool:
-    """The body's proportions say the camera does not see it from the rule's ``view``."""
+Views = str | tuple[str, ...]
+
+
+def _each(views: Views) -> tuple[str, ...]:
+    return (views,) if isinstance(views, str) else tuple(views)
+
+
+def wrong_view(view_ratio: float, views: Views) -> bool:
+    """The body's proportions say the camera sees it from none of the rule's supported ``views``
+    (one view, or a tuple of them)."""
+    return all(_wrong_for(view_ratio, view) for view in _each(views))
+
+
+def _wrong_for(view_ratio: float, view: str) -> bool:
+    """:func:`wrong_view` for one view."""
     if not math.isfinite(view_ratio):
         return False
     if view == "side":
@@ -38,7 +51,7 @@ def wrong_view(view_ratio: float, view: str) -> bool:
     return False
 
 
-def problems(persons: Any, missing: Any, view_ratio: Any, view: str, unclear: Any = False) -> dict[str, Any]:
+def problems(persons: Any, missing: Any, view_ratio: Any, view: Views, unclear: Any = False) -> dict[str, Any]:
     """Each set-up check's code → whether its problem shows (in reporting order), for one frame
     (numbers: ``missing`` whether a needed landmark is hidden, ``unclear`` whether the pose has
     been unreliable for a while, :attr:`FrameMetrics.unclear`) or per frame of a series (arrays)."""
@@ -52,8 +65,16 @@ def problems(persons: Any, missing: Any, view_ratio: Any, view: str, unclear: An
     }
 
 
-def _wrong_views(view_ratio: np.ndarray, view: str) -> np.ndarray:
+def _wrong_views(view_ratio: np.ndarray, views: Views) -> np.ndarray:
     """:func:`wrong_view` of each frame of a series."""
+    wrong = np.ones(len(view_ratio), bool)
+    for view in _each(views):
+        wrong &= _wrong_series(view_ratio, view)
+    return wrong
+
+
+def _wrong_series(view_ratio: np.ndarray, view: str) -> np.ndarray:
+    """:func:`_wrong_for` of each frame of a series."""
     with np.errstate(invalid="ignore"):
         if view == "side":
             return np.isfinite(view_ratio) & (view_ratio > SIDE_VIEW_MAX_RATIO)
@@ -62,16 +83,22 @@ def _wrong_views(view_ratio: np.ndarray, view: str) -> np.ndarray:
     return np.zeros(len(view_ratio), bool)
 
 
-def setup_problems(fm: FrameMetrics, view: str) -> dict[str, bool]:
-    """Each set-up check's code → whether its problem shows in this frame (in reporting order)."""
+def setup_problems(fm: FrameMetrics, view: Views) -> dict[str, bool]:
+    """Each set-up check's code → whether its problem shows in this frame (in reporting order);
+    ``view`` is the rule's view or every view it supports."""
     return problems(fm.persons, bool(fm.missing), fm.view_ratio, view, fm.unclear)
 
 
 class SetupChecker:
-    """Set-up problems (codes) reported once they last :data:`WARNING_DEBOUNCE_S`, cleared as soon as they end."""
+    """Set-up problems (codes) reported once they last :data:`WARNING_DEBOUNCE_S`, cleared as soon as they end.
 
-    def __init__(self, view: str) -> None:
+    The view check accepts every one of ``views`` (default: just ``view``); the words advise the
+    preferred ``view``.
+    """
+
+    def __init__(self, view: str, views: tuple[str, ...] = ()) -> None:
         self.view = view
+        self.views = views or (view,)
         self.log: SpanLog[SetupWarning] = SpanLog()
 
     @property
@@ -81,7 +108,7 @@ class SetupChecker:
 
     def update(self, fm: FrameMetrics, events: list[Event]) -> None:
         """Check one frame."""
-        for code, present in setup_problems(fm, self.view).items():
+        for code, present in setup_problems(fm, self.views).items():
             self.check(code, present, fm.t, fm.missing, events)
 
     def check(self, code: str, present: bool, t: float, missing: tuple[str, ...], events: list[Event]) -> Change | None:

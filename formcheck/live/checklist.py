@@ -39,8 +39,21 @@ SETUP_OK_MESSAGE = "Set-up is good: counting starts once you are in the start po
 NO_PERSON_MESSAGE = "Step into the picture so the camera sees your whole body"
 PERSON_LABEL = "One person, whole body in the picture"
 VIEW_LABELS = {"side": "Camera side-on to you", "front": "Camera facing you, along your body"}
+#: The view line's label for a rule supporting several views, by its views (preferred first).
+VIEWS_LABELS = {
+    ("front", "side"): "Camera at your feet or side-on",
+    ("side", "front"): "Camera side-on or at your feet",
+}
 VIEW_LABEL = "Camera view"
 LIGHT_LABEL = "Enough light"
+
+
+def view_label(rule: Rule) -> str:
+    """The view line's label: the rule's view, or every view it supports."""
+    views = rule.supported_views
+    if len(views) == 1:
+        return VIEW_LABELS.get(views[0], VIEW_LABEL)
+    return VIEWS_LABELS.get(views, VIEW_LABEL)
 
 
 @dataclass(frozen=True)
@@ -150,9 +163,9 @@ class SetupChecklist:
         dark = self.light.dark
         return (
             SetupItem("person", PERSON_LABEL, person is None, person or ""),
-            SetupItem("view", VIEW_LABELS.get(self.rule.view, VIEW_LABEL), view is None, view or ""),
+            SetupItem("view", view_label(self.rule), view is None, view or ""),
             SetupItem("light", LIGHT_LABEL, not dark, DARK_MESSAGE if dark else ""),
         )
 
 
-__all__ = ["SETUP_HOLD_S", "LightMeter", "SetupCheck", "SetupChecklist", "SetupItem"]
+__all__ = ["SETUP_HOLD_S", "LightMeter", "SetupCheck", "SetupChecklist", "SetupItem", "view_label"]

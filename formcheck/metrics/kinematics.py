@@ -28,6 +28,16 @@ def to_isotropic(xy: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
     return out
 
 
+def world_y_up(world: np.ndarray) -> np.ndarray:
+    """MediaPipe world landmarks (metres, hip-centred; x right, y down, z away from the camera) with
+    y up and z toward the camera, as the picture's isotropic units have y up.
+
+    >>> world_y_up(np.array([1., 2., 3.])).tolist()
+    [1.0, -2.0, -3.0]
+    """
+    return np.asarray(world, dtype=np.float64) * np.array([1.0, -1.0, -1.0])
+
+
 def joint_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """Angle ABC at ``b`` in degrees, 0-180 (180 = the three points in a straight line).
 
@@ -41,7 +51,8 @@ def joint_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 
 def inclination(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Inclination of segment a→b to the horizontal in degrees, -90 to 90.
+    """Inclination of segment a→b to the horizontal in degrees, -90 to 90 (2-D picture points, or
+    3-D world points with y up).
 
     Positive when ``b`` is higher than ``a``; independent of which way the person faces.
 
@@ -49,6 +60,8 @@ def inclination(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     45.0
     """
     d = np.asarray(b) - a
+    if d.shape[-1] == 3:  # 3-D world points: the horizontal is the x-z plane
+        return np.degrees(np.arctan2(d[..., 1], np.hypot(d[..., 0], d[..., 2])))
     return np.degrees(np.arctan2(d[..., 1], np.abs(d[..., 0])))
 
 

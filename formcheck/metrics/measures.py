@@ -35,6 +35,8 @@ class Points:
     scale: float
     facing: float
     dt: float
+    #: Lay an ``axis_offset`` axis level (3-D world points, y up): drop its rise.
+    level: bool = False
 
 
 Measure = Callable[[Points], float]
@@ -102,6 +104,8 @@ def _distance(p: Points) -> float:
 @measures("axis_offset")
 def _axis_offset(p: Points) -> float:
     a, b = p.axis
+    if p.level:
+        a, b = a * (1.0, 0.0, 1.0), b * (1.0, 0.0, 1.0)
     return float(kin.axis_offset(p.points[0], p.points[1], a, b, p.scale))
 
 

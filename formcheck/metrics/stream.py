@@ -81,6 +81,10 @@ class MetricStream:
         self._last_t: float | None = None
         self._gate = PoseQualityGate()
         self._previous_xy: np.ndarray | None = None
+        #: World landmarks (y up), smoothed, of this frame: for ``space: world`` metrics only.
+        self._world_filter = OneEuroFilter(rule.smoothing.get("min_cutoff_hz", 1.0), rule.smoothing.get("beta", 5.0))
+        self._uses_world = any(m.space == "world" for m in self.metrics)
+        self._world: np.ndarray | None = None
 
     def _update_side(self, lm: np.ndarray, dt: float) -> None:
         score = float(kin.side_visibility_score(lm[_L, 3], lm[_R, 3], lm[_L, 2], lm[_R, 2]))
@@ -113,7 +117,12 @@ class MetricStream:
         return float(kin.distance(xy[INDEX[f"{s}_shoulder"]], xy[INDEX[f"{s}_hip"]]))
 
     def _compute(self, spec: MetricSpec, xy: np.ndarray, dt: float, side: str | None = None) -> float:
-        """One metric's value: its points located on ``side`` (default the near side), then its kind's measure."""
+        """One metric's value: its points located on ``side`` (default the near side), then its kind's
+        measure; a ``space: world`` metric takes the 3-D world landmarks instead of the picture's."""
+        if spec.space == "world":
+            if self._world is None:
+                return float("nan")
+            xy = self._world
         pts = [self._point(xy, np.ones(len(xy)), p, side)[0] for p in spec.points]
         scale = self._scale(xy, spec.scale)
         if not scale > 1e-6:
@@ -122,7 +131,7 @@ class MetricStream:
         if METRIC_KINDS[spec.kind].two_frames and self._previous_xy is not None:
             before = [self._point(self._previous_xy, np.ones(len(xy)), p, side)[0] for p in spec.points]
         axis = [self._point(xy, np.ones(len(xy)), p, side)[0] for p in spec.axis or ()]
-        return measure(spec.kind, Points(pts, axis, before, scale, self._facing, dt))
+        return measure(spec.kind, Points(pts, axis, before, scale, self._facing, dt, spec.level))
 
     def _picked(self, spec: MetricSpec, xy: np.ndarray, vis: np.ndarray, dt: float, missing: set[str]) -> float:
         """A ``pick: max|min`` metric: computed on the left and on the right body side (side-free
@@ -144,6 +153,8 @@ class MetricStream:
 
     def _no_person(self, t: float, verdict: QualityVerdict) -> FrameMetrics:
         self._filter.reset()
+        self._world_filter.reset()
+        self._world = None
         self._previous_xy = None
         self._last_t = t
         nan_values = {m.name: float("nan") for m in self.metrics}
@@ -199,6 +210,8 @@ class MetricStream:
         if verdict.usable:  # an unusable pose is a gap: it is not smoothed into the next ones either
             xy = self._filter(kin.to_isotropic(lm[:, :2], frame.image_size), t)
             view_ratio = self._body(xy)
+        use_world = xy is not None and self._uses_world
+        self._world = self._world_filter(kin.world_y_up(frame.world), t) if use_world else None
         missing: set[str] = set()
         values = self._values(xy, vis, dt, missing)
         self._previous_xy = xy

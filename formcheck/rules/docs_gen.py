@@ -125,17 +125,33 @@ def _prescription(rule: Rule) -> str:
     return text or "not given"
 
 
+def _views(rule: Rule) -> str:
+    """The supported camera views, the preferred one first (and marked so when there are several)."""
+    words = [VIEW_TEXT.get(v, v) for v in rule.supported_views]
+    if len(words) == 1:
+        return words[0]
+    return f"{words[0]} (preferred), or {' or '.join(words[1:])}"
+
+
+def _view_limits(rule: Rule) -> list[str]:
+    """What each supported view cannot see, one line each."""
+    return [f"- **{VIEW_TEXT.get(v, v).capitalize()}:** {rule.view_limits[v]}"
+            for v in rule.supported_views if v in rule.view_limits]
+
+
 def render_rule(rule: Rule) -> str:
     """One exercise's section."""
     posture = POSTURE_TEXT.get(rule.posture, rule.posture)
     out = [f"## {rule.name} (`{rule.id}`)", "", rule.summary, "",
-           f"- **Camera view:** {VIEW_TEXT.get(rule.view, rule.view)}; **posture:** {posture}",
+           f"- **Camera view:** {_views(rule)}; **posture:** {posture}",
            f"- **Set-up:** {rule.setup}",
            f"- **Prescription:** {_prescription(rule)}"]
     if rule.sources:
         out.append(f"- **Sources:** {', '.join(rule.sources)}")
     out += ["", rule.description.strip(), "", "### Counting", "", *_counting(rule), "", "### Faults and cues", "",
             *_faults(rule), "", "### Thresholds (defaults)", "", *_thresholds(rule), ""]
+    if rule.view_limits:
+        out += ["### What each camera view cannot see", "", *_view_limits(rule), ""]
     if rule.limitations:
         out += ["### Limitations", "", rule.limitations.strip(), ""]
     return "\n".join(out)
@@ -149,8 +165,10 @@ def render_catalogue(rules: Iterable[Rule]) -> str:
             "Generated from `pose_rules/*.yaml` by `python -m formcheck.rules.docs_gen`; do not edit by hand.",
             "Every number below is a default a physio may tune (within its range) on the Tune page or",
             "in the rule file. Angles are 2-D angles in the camera picture; lengths are in torso",
-            "lengths (shoulder to hip) unless stated. A fault marked \"dosage\" judges a hold's length or",
-            "the tempo against the prescription rather than form; it is cued all the same.", "", *index, ""]
+            "lengths (shoulder to hip) unless stated; metrics described as 3-D use the pose model's",
+            "3-D estimate of the body (the same from any camera view). A fault marked \"dosage\" judges",
+            "a hold's length or the tempo against the prescription rather than form; it is cued all the",
+            "same.", "", *index, ""]
     sections = []
     for r in rules:
         sections.append(f'<a id="{r.id.replace("_", "-")}"></a>\n\n{render_rule(r)}')

@@ -13,7 +13,7 @@ from formcheck.pose.landmarks import is_valid_reference
 from formcheck.rules.kinds import METRIC_KINDS
 from formcheck.rules.ranges import FIELD_RANGES, Allowed, fmt, metric_range, span
 from formcheck.rules.reader import Reader, check_range, is_number, show
-from formcheck.rules.schema import SCALES, Condition, MetricSpec, Threshold
+from formcheck.rules.schema import SCALES, SPACES, WORLD_KINDS, Condition, MetricSpec, Threshold
 
 
 def read_ref(
@@ -145,8 +145,13 @@ def _landmarks(r: Reader, data: dict, key: str, where: str, default: Any = ...) 
 def read_metric(r: Reader, name: str, data: Any) -> MetricSpec:
     where = f"metrics.{name}"
     data = r.mapping(data, where)
-    r.unknown_keys(data, where, {"kind", "points", "unit", "description", "axis", "scale", "min_visibility", "pick"})
+    r.unknown_keys(data, where, {"kind", "points", "unit", "description", "axis", "scale", "min_visibility", "pick",
+                                 "space", "level"})
     kind = r.get(data, "kind", where, str, allowed=tuple(METRIC_KINDS))
+    space = r.get(data, "space", where, str, "image", allowed=SPACES)
+    if space == "world" and kind not in WORLD_KINDS:
+        r.fail(f"{where}.space", f"'world' applies only to metrics of kind {', '.join(WORLD_KINDS)}, not to a {kind} "
+               "metric: remove it (the metric is then measured in the picture)")
     points = _landmarks(r, data, "points", where)
     need = METRIC_KINDS[kind].points
     if (need is not None and len(points) != need) or not points:
@@ -168,4 +173,14 @@ def read_metric(r: Reader, name: str, data: Any) -> MetricSpec:
         scale=r.get(data, "scale", where, str, "torso", allowed=SCALES),
         min_visibility=float(r.number(data, "min_visibility", where, FIELD_RANGES["metrics.min_visibility"], 0.5)),
         pick=r.get(data, "pick", where, str, None, allowed=("max", "min")),
+        space=space,
+        level=_level(r, data, where, kind, space),
     )
+
+
+def _level(r: Reader, data: dict, where: str, kind: str, space: str) -> bool:
+    """``level: true``: a world ``axis_offset`` along its axis laid level with the floor."""
+    level = r.get(data, "level", where, bool, False)
+    if level and (kind != "axis_offset" or space != "world"):
+        r.fail(f"{where}.level", "applies only to axis_offset metrics with 'space: world': remove it")
+    return level

@@ -47,7 +47,9 @@ _KINDS = (
     MetricKind("horizontal_offset", 2, "body", -20, 20, BODY, "second point toward the head from the first"),
     MetricKind("line_offset", 3, "body", -20, 20, BODY, "middle point above the line through the other two"),
     MetricKind("distance", 2, "body", 0, 20, BODY, "distance between two points"),
-    MetricKind("axis_offset", 2, "body", -20, 20, BODY, "second point minus first along `axis`"),
+    MetricKind("axis_offset", 2, "body", -20, 20, BODY,
+               "second point minus first along `axis` (with `space: world` and `level: true`, along the axis "
+               "laid level with the floor)"),
     MetricKind("speed", None, "body/s", 0, 20, f"{BODY}/s", "mean speed of the points",
                two_frames=True),
 )  # fmt: skip

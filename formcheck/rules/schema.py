@@ -16,6 +16,11 @@ from typing import Any
 from formcheck.errors import RuleFileError
 
 VIEWS = ("side", "front", "any")
+#: Where a metric's points come from: the picture (``image``, the default) or the pose model's
+#: 3-D world landmarks (``world``: metres, hip-centred, x right, y up, z toward the camera).
+SPACES = ("image", "world")
+#: Metric kinds that mean the same with 3-D world points (the others are 2-D picture measures).
+WORLD_KINDS = ("distance", "axis_offset", "vertical_offset", "inclination")
 SEVERITIES = ("info", "warning", "critical")
 #: What a fault judges: ``form`` (how the body is placed or moves: the default) or ``dosage``
 #: (hold length, tempo or rep speed against the prescription, e.g. "hold a little longer").
@@ -57,6 +62,11 @@ class MetricSpec:
     #: "max"/"min": evaluate on both body sides (side-free names → left, then right) and keep
     #: the larger/smaller value, e.g. the hip angle of whichever leg is raised.
     pick: str | None = None
+    #: :data:`SPACES`: ``world`` measures the 3-D world landmarks, the same from any camera view.
+    space: str = "image"
+    #: An ``axis_offset`` in ``world`` space along the axis laid level (its rise dropped): along the
+    #: floor, however far the axis points tilt (the pelvis rolling with the knees).
+    level: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,6 +162,10 @@ class Rule:
     key_metrics: tuple[str, ...]
     smoothing: dict[str, float] = field(default_factory=dict)
     limitations: str = ""
+    #: Every camera view the rule supports, the preferred one (``view``) first.
+    views: tuple[str, ...] = ()
+    #: What each supported view cannot see (view → text), for the physio and the docs.
+    view_limits: dict[str, str] = field(default_factory=dict)
     #: Recognition hint: conditions characteristic of the exercise while it is performed (the
     #: rep's top or the hold); ``formcheck.engine.recognize`` checks how often they hold. The engine ignores it.
     signature: tuple[Condition, ...] = ()
@@ -192,6 +206,11 @@ class Rule:
             data["thresholds"][name]["value"] = float(value)
         data.update(sections)
         return parse_rule(data, self.source_file, complete=self.complete if complete is None else complete)
+
+    @property
+    def supported_views(self) -> tuple[str, ...]:
+        """The camera views the set-up check accepts: ``views``, else the one ``view``."""
+        return self.views or (self.view,)
 
     def threshold_values(self) -> dict[str, float]:
         return {name: t.value for name, t in self.thresholds.items()}

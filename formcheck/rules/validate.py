@@ -218,7 +218,38 @@ def _faults(r: Reader, data: dict, metrics: dict, thresholds: dict, rep: RepSpec
 _TOP_KEYS = {
     "id", "name", "summary", "description", "view", "posture", "setup", "prescription", "metrics", "thresholds",
     "rep", "hold", "faults", "key_metrics", "smoothing", "limitations", "sources", "profile", "recognition",
+    "views", "view_limits",
 }  # fmt: skip
+
+
+def _views(r: Reader, data: dict, view: str) -> tuple[tuple[str, ...], dict[str, str]]:
+    """``views`` (every camera view the rule supports; default: just ``view``) and ``view_limits``
+    (what each supported view cannot see: required for each when there is more than one)."""
+    allowed = ", ".join(v for v in VIEWS if v != "any")
+    items = r.get(data, "views", "", list, [view], what=f"a list of camera views ({allowed})")
+    for i, item in enumerate(items):
+        if item not in VIEWS or item == "any":
+            r.fail(f"views[{i}]", f"{show(item)} is not a camera view; choose from: {allowed}"
+                   if item != "any" else "'any' cannot be listed: list the views the rule supports instead")
+    if len(set(items)) != len(items):
+        r.fail("views", "lists a view twice: list each supported view once")
+    if view not in items:
+        r.fail("views", f"must include the preferred view ({view!r}, from 'view:'), as the first one")
+    if items[0] != view:
+        r.fail("views", f"must start with the preferred view ({view!r}, from 'view:')")
+    limits = r.mapping(r.get(data, "view_limits", "", dict, {}), "view_limits",
+                       "a section of 'view: what the camera cannot see from there' lines")
+    for key, text in limits.items():
+        if key not in items:
+            r.fail(f"view_limits.{key}", f"is not a supported view of this rule (views: {', '.join(items)})")
+        if not isinstance(text, str) or not text.strip():
+            r.fail(f"view_limits.{key}", f"must be text saying what the camera cannot see from there, got {show(text)}")
+    if len(items) > 1:
+        for key in items:
+            if key not in limits:
+                r.fail(f"view_limits.{key}", "is required for each supported view when a rule supports more than "
+                       "one: say what the camera cannot see from there")
+    return (tuple(items) if "views" in data else ()), {k: limits[k].strip() for k in items if k in limits}
 
 
 def _prescription(r: Reader, data: dict) -> dict[str, Any]:
@@ -328,6 +359,8 @@ def parse_rule(data: Any, file: str = "<rule>", *, complete: bool = False) -> Ru
     r.unknown_keys(data, "", _TOP_KEYS)
     rule_id = _rule_id(r, data)
     parts = _parts(r, data)
+    view = r.get(data, "view", "", str, allowed=VIEWS)
+    views, view_limits = _views(r, data, view) if view != "any" or "views" in data else ((), {})
     sources = r.texts(data, "sources", "sources as text")
     _profile(r, data)
     rule = Rule(
@@ -335,7 +368,9 @@ def parse_rule(data: Any, file: str = "<rule>", *, complete: bool = False) -> Ru
         name=r.get(data, "name", "", str, what="the exercise's name as text"),
         summary=r.get(data, "summary", "", str, what="a one-line summary as text"),
         description=r.get(data, "description", "", str, ""),
-        view=r.get(data, "view", "", str, allowed=VIEWS),
+        view=view,
+        views=views,
+        view_limits=view_limits,
         posture=r.get(data, "posture", "", str, allowed=(*posture_table().names, "any")),
         setup=r.get(data, "setup", "", str, what="where to put the camera, as text"),
         prescription=_prescription(r, data),
