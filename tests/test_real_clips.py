@@ -26,7 +26,7 @@ KNOWN_FAILURES = {
         "issue 11 (trustworthy pose): filmed from the feet, slightly oblique, portrait; the pose model's "
         "skeleton is implausible in ~80% of frames (hips follow the knees, shoulders swap sides), which the "
         "quality gate now rejects: the rule counts 0 of the 7-10 rolls, but it is no longer a silent 0 - "
-        "the person is told at 2.5 s and the result reports ~20-23% usable frames "
+        "the person is told at 2.8 s and the result reports ~20-23% usable frames "
         "(test_pose_quality.py::test_knee_rolls_from_the_feet_is_never_a_silent_zero)"
     ),
 }
