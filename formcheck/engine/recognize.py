@@ -44,8 +44,6 @@ from formcheck.rules.schema import Rule
 
 #: Below this score no catalogue exercise is named.
 MIN_SCORE = 0.3
-#: A rule whose defining movement (``movements:`` in the postures file) never holds keeps this share of its score.
-MOVEMENT_FLOOR = 0.0
 #: Below this calibrated probability that the best rule is right, recognition declines.
 MIN_PROBABILITY = 0.5
 #: What recognition says when it declines.
@@ -281,7 +279,7 @@ def _performed(result: SessionResult) -> np.ndarray:
 
 
 def movement_fit(rule: Rule, result: SessionResult, feats: dict[str, np.ndarray], times: np.ndarray) -> float:
-    """:data:`MOVEMENT_FLOOR`-1: how often the exercise's defining movement (``movements:`` in
+    """0-1: how often the exercise's defining movement (``movements:`` in
     the postures file, conditions on :func:`posture_features`) holds inside the reps and holds
     the rule finds; 1 when the file declares none for the rule or the rule finds none."""
     movement = posture_table().movements.get(rule.id)
@@ -290,7 +288,7 @@ def movement_fit(rule: Rule, result: SessionResult, feats: dict[str, np.ndarray]
         return 1.0
     idx = np.clip(np.searchsorted(times, result.series["t"][active]), 0, len(times) - 1)
     ok = conditions_hold(movement.when, {k: v[idx] for k, v in feats.items()}, float)
-    return MOVEMENT_FLOOR + (1.0 - MOVEMENT_FLOOR) * float(np.mean(ok))
+    return float(np.mean(ok))
 
 
 def score_rules(track: PoseTrack, rules: Iterable[Rule]) -> list[tuple[str, float]]:

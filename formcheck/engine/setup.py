@@ -4,7 +4,6 @@ their words live in :mod:`formcheck.texts`."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -34,53 +33,34 @@ def _each(views: Views) -> tuple[str, ...]:
     return (views,) if isinstance(views, str) else tuple(views)
 
 
-def wrong_view(view_ratio: float, views: Views) -> bool:
+def wrong_view(view_ratio: Any, views: Views) -> Any:
     """The body's proportions say the camera sees it from none of the rule's supported ``views``
-    (one view, or a tuple of them)."""
-    return all(_wrong_for(view_ratio, view) for view in _each(views))
-
-
-def _wrong_for(view_ratio: float, view: str) -> bool:
-    """:func:`wrong_view` for one view."""
-    if not math.isfinite(view_ratio):
-        return False
-    if view == "side":
-        return view_ratio > SIDE_VIEW_MAX_RATIO
-    if view == "front":
-        return view_ratio < FRONT_VIEW_MIN_RATIO
-    return False
+    (one view, or a tuple of them): for one frame (a number, giving a bool) or per frame of a
+    series (an array, giving a bool array). An unknown ratio (NaN) is never a wrong view."""
+    ratio = np.asarray(view_ratio, dtype=np.float64)
+    wrong = np.ones(ratio.shape, bool)
+    with np.errstate(invalid="ignore"):
+        for view in _each(views):
+            if view == "side":
+                wrong &= np.isfinite(ratio) & (ratio > SIDE_VIEW_MAX_RATIO)
+            elif view == "front":
+                wrong &= np.isfinite(ratio) & (ratio < FRONT_VIEW_MIN_RATIO)
+            else:
+                wrong &= False
+    return wrong if ratio.ndim else bool(wrong)
 
 
 def problems(persons: Any, missing: Any, view_ratio: Any, view: Views, unclear: Any = False) -> dict[str, Any]:
     """Each set-up check's code → whether its problem shows (in reporting order), for one frame
     (numbers: ``missing`` whether a needed landmark is hidden, ``unclear`` whether the pose has
     been unreliable for a while, :attr:`FrameMetrics.unclear`) or per frame of a series (arrays)."""
-    series = isinstance(view_ratio, np.ndarray)
     return {
         "no_person": persons == 0,
         "two_people": persons >= 2,
         "body_out_of_frame": (persons > 0) & missing,
-        "wrong_view": _wrong_views(view_ratio, view) if series else wrong_view(view_ratio, view),
+        "wrong_view": wrong_view(view_ratio, view),
         "unclear_pose": unclear,
     }
-
-
-def _wrong_views(view_ratio: np.ndarray, views: Views) -> np.ndarray:
-    """:func:`wrong_view` of each frame of a series."""
-    wrong = np.ones(len(view_ratio), bool)
-    for view in _each(views):
-        wrong &= _wrong_series(view_ratio, view)
-    return wrong
-
-
-def _wrong_series(view_ratio: np.ndarray, view: str) -> np.ndarray:
-    """:func:`_wrong_for` of each frame of a series."""
-    with np.errstate(invalid="ignore"):
-        if view == "side":
-            return np.isfinite(view_ratio) & (view_ratio > SIDE_VIEW_MAX_RATIO)
-        if view == "front":
-            return np.isfinite(view_ratio) & (view_ratio < FRONT_VIEW_MIN_RATIO)
-    return np.zeros(len(view_ratio), bool)
 
 
 def setup_problems(fm: FrameMetrics, view: Views) -> dict[str, bool]:

@@ -78,12 +78,17 @@ def _js(value: object) -> str:
     return json.dumps(value).replace("</", "<\\/")
 
 
+def _hidden_script(script: str, key: str) -> None:
+    """Run ``script`` in a one-pixel iframe inside the hidden container ``fc_speech_<key>`` (:data:`SPEECH_CSS`)."""
+    with st.container(key=f"fc_speech_{re.sub(r'[^A-Za-z0-9_]', '_', key)}"):
+        st.iframe(script, height=1)
+
+
 def say_cues(cues: Sequence[SpokenCue], key: str) -> None:
     """Say each cue not yet said in this tab, in order (one hidden iframe in container ``fc_speech_<key>``).
     The words are also kept in ``window.__formcheckCues`` (tests read them)."""
     data = [{"id": cue_id, "text": text, "interrupt": interrupt} for cue_id, text, interrupt in cues]
-    with st.container(key=f"fc_speech_{re.sub(r'[^A-Za-z0-9_]', '_', key)}"):
-        st.iframe(_SPEAK_JS % _js(data), height=1)
+    _hidden_script(_SPEAK_JS % _js(data), key)
 
 
 def speak(text: str, cue_id: str, interrupt: bool = True) -> None:
@@ -94,9 +99,8 @@ def speak(text: str, cue_id: str, interrupt: bool = True) -> None:
 def press_camera_start(key: str) -> None:
     """Press the camera component's Start button for the person, once it is on the page, and
     again after a failed connection; render it only while the camera is not playing."""
-    script = _PRESS_START_JS % {"title": CAMERA_IFRAME, "retry": CAMERA_RETRY_MS, "give_up": CAMERA_GIVE_UP_MS}
-    with st.container(key=f"fc_speech_{re.sub(r'[^A-Za-z0-9_]', '_', key)}"):
-        st.iframe(script, height=1)
+    _hidden_script(_PRESS_START_JS % {"title": CAMERA_IFRAME, "retry": CAMERA_RETRY_MS, "give_up": CAMERA_GIVE_UP_MS},
+                   key)
 
 
 __all__ = [
