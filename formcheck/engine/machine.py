@@ -21,6 +21,7 @@ from formcheck.engine.series_run import run_series
 from formcheck.engine.setup import SetupChecker
 from formcheck.engine.status import EngineStatus, Event
 from formcheck.engine.summary import session_result
+from formcheck.metrics.frame_prep import SharedFrames
 from formcheck.metrics.stream import FrameMetrics, MetricSeries, MetricStream
 from formcheck.pose.track import PoseFrame, PoseTrack
 from formcheck.results import FaultEvent, Hold, Rep, SessionResult, SetupWarning
@@ -157,9 +158,11 @@ class Engine:
         >>> result = engine.result()
     """
 
-    def __init__(self, rule: Rule) -> None:
+    def __init__(self, rule: Rule, shared: SharedFrames | None = None) -> None:
+        """``shared``: the rule-free per-frame work of a track other rules' engines also step
+        through (recognition), done once for all of them."""
         self.rule = rule
-        self.stream = MetricStream(rule)
+        self.stream = MetricStream(rule, shared)
         self.machine = RuleMachine(rule)
         self.history: list[FrameMetrics] = []
         self.stopped_for_pain = False
@@ -193,10 +196,11 @@ def run_rules(series: MetricSeries, rule: Rule, fps: float = 0.0, duration_s: fl
     return session_result(rule, machine, series.frames, fps, duration_s, columns=series)
 
 
-def replay_track(track: PoseTrack, rule: Rule) -> SessionResult:
+def replay_track(track: PoseTrack, rule: Rule, shared: SharedFrames | None = None) -> SessionResult:
     """Replay a landmark track through the frame-by-frame engine, exactly as live runs it (the
-    reference the review path, :func:`formcheck.analysis.analyze_track`, is tested against)."""
-    engine = Engine(rule)
+    reference the review path, :func:`formcheck.analysis.analyze_track`, is tested against);
+    ``shared`` as in :class:`Engine`."""
+    engine = Engine(rule, shared)
     for frame in track.frames():
         engine.step(frame)
     return engine.result(fps=track.fps, duration_s=track.duration_s)

@@ -35,6 +35,7 @@ import numpy as np
 
 from formcheck.engine.machine import replay_track
 from formcheck.metrics import kinematics as kin
+from formcheck.metrics.frame_prep import SharedFrames
 from formcheck.pose.landmarks import INDEX
 from formcheck.pose.track import PoseTrack
 from formcheck.results import SessionResult
@@ -291,13 +292,22 @@ def movement_fit(rule: Rule, result: SessionResult, feats: dict[str, np.ndarray]
     return float(np.mean(ok))
 
 
+def replay_rules(track: PoseTrack, rules: Iterable[Rule]) -> list[tuple[Rule, SessionResult]]:
+    """Each rule replayed over the track through the frame-by-frame engine, as
+    :func:`~formcheck.engine.machine.replay_track` does, with the rule-free per-frame work (pose
+    quality gate, near side, visibility: :class:`~formcheck.metrics.frame_prep.SharedFrames`) done
+    once for all of them instead of once per rule."""
+    shared = SharedFrames()
+    return [(rule, replay_track(track, rule, shared)) for rule in rules]
+
+
 def score_rules(track: PoseTrack, rules: Iterable[Rule]) -> list[tuple[str, float]]:
     """Every rule's score (0-1) on the track, best first."""
     feats = posture_features(track)
     profile = posture_profile(track, feats)
     cycles = motion_cycles(track)
     people = float(np.mean(track.persons >= 2)) if len(track) else 0.0
-    runs = [(rule, replay_track(track, rule)) for rule in rules]
+    runs = replay_rules(track, rules)
     # Reps that a posture-compatible rule counts are movement a hold-only rule does not explain.
     counted = max((res.rep_count for rule, res in runs if posture_fit(rule, profile) >= 0.5), default=0)
     scores = []

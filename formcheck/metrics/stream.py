@@ -1,15 +1,18 @@
 """Layer 1 of the engine: landmarks of one frame → the rule's metric values.
 
-``MetricStream`` judges each frame's pose quality (:class:`~formcheck.pose.quality.PoseQualityGate`:
-a frame that fails is a gap, every metric NaN), smooths the landmarks (One Euro), picks the body
-side nearer the camera, checks that the landmarks each metric needs are visible, and computes
-the metrics a rule file declares. It depends on the rule's *metric
+``MetricStream`` takes each frame's rule-free facts from :mod:`formcheck.metrics.frame_prep` (the
+pose quality verdict of :class:`~formcheck.pose.quality.PoseQualityGate`: a frame that fails is a
+gap, every metric NaN; the body side nearer the camera; which landmarks are visible), its own or
+shared with other rules' streams over the same frames, then smooths the landmarks (One Euro),
+checks that the landmarks each metric needs are visible, and computes the metrics a rule file
+declares. It depends on the rule's *metric
 definitions* only, never on its thresholds, so a clip's metric series can be cached
 and the thresholds re-run instantly (see :func:`formcheck.engine.machine.run_rules`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,21 +20,13 @@ import numpy as np
 
 from formcheck.metrics import kinematics as kin
 from formcheck.metrics.filters import OneEuroFilter
+from formcheck.metrics.frame_prep import FramePrep, PreparedFrame, SharedFrames
 from formcheck.metrics.measures import Points, measure
 from formcheck.pose.landmarks import INDEX, resolve
-from formcheck.pose.quality import PoseQualityGate, QualityVerdict
+from formcheck.pose.quality import QualityVerdict
 from formcheck.pose.track import PoseFrame, PoseTrack
 from formcheck.rules.kinds import METRIC_KINDS
 from formcheck.rules.schema import MetricSpec, Rule
-
-#: A landmark outside the image by more than this (fraction of the frame) is out of view.
-FRAME_MARGIN = 0.02
-#: The side-choice score must pass this before the near side switches.
-SIDE_SWITCH_MARGIN = 0.3
-SIDE_SCORE_TIME_S = 1.0
-_SIDE_POINTS = ("shoulder", "elbow", "hip", "knee", "ankle")
-_L = [INDEX[f"left_{p}"] for p in _SIDE_POINTS]
-_R = [INDEX[f"right_{p}"] for p in _SIDE_POINTS]
 
 
 @dataclass(frozen=True)
@@ -68,43 +63,60 @@ def _part(name: str) -> str:
     return name
 
 
-class MetricStream:
-    """Per-frame metric computation for one rule; feed frames in time order."""
+@functools.cache
+def _indices(name: str, side: str) -> tuple[int, ...]:
+    """:func:`~formcheck.pose.landmarks.resolve`, remembered (it is asked for every metric every frame)."""
+    return resolve(name, side)
 
-    def __init__(self, rule: Rule) -> None:
+
+class MetricStream:
+    """Per-frame metric computation for one rule; feed frames in time order.
+
+    Args:
+        rule: the rule whose metrics are computed.
+        shared: the rule-free per-frame work (quality gate, near side, visibility) of a frame
+            sequence that other streams are fed too, done once for all of them; None: this
+            stream's own (the same code).
+    """
+
+    def __init__(self, rule: Rule, shared: SharedFrames | None = None) -> None:
         self.rule = rule
         self.metrics: tuple[MetricSpec, ...] = tuple(rule.metrics.values())
         self._filter = OneEuroFilter(rule.smoothing.get("min_cutoff_hz", 1.0), rule.smoothing.get("beta", 5.0))
+        self._shared = shared
+        self._prep = FramePrep() if shared is None else None
+        self._frames = 0  # frames stepped: this stream's place in the shared sequence
         self._side = "left"
-        self._side_score = 0.0
         self._facing = 1.0
-        self._last_t: float | None = None
-        self._gate = PoseQualityGate()
         self._previous_xy: np.ndarray | None = None
         #: World landmarks (y up), smoothed, of this frame: for ``space: world`` metrics only.
         self._world_filter = OneEuroFilter(rule.smoothing.get("min_cutoff_hz", 1.0), rule.smoothing.get("beta", 5.0))
         self._uses_world = any(m.space == "world" for m in self.metrics)
         self._world: np.ndarray | None = None
+        #: Body lengths of this frame by (array, kind): see :meth:`_scale`.
+        self._scales: dict[tuple[int, str], float] = {}
 
-    def _update_side(self, lm: np.ndarray, dt: float) -> None:
-        score = float(kin.side_visibility_score(lm[_L, 3], lm[_R, 3], lm[_L, 2], lm[_R, 2]))
-        if np.isfinite(score):
-            a = min(1.0, dt / SIDE_SCORE_TIME_S) if self._last_t is not None else 1.0
-            self._side_score += a * (score - self._side_score)
-        if self._side_score > SIDE_SWITCH_MARGIN:
-            self._side = "left"
-        elif self._side_score < -SIDE_SWITCH_MARGIN:
-            self._side = "right"
-
-    def _point(self, xy: np.ndarray, vis: np.ndarray, name: str, side: str | None = None) -> tuple[np.ndarray, float]:
-        idx = resolve(name, side or self._side)
-        point = xy[list(idx)].mean(axis=0)
-        return point, float(vis[list(idx)].max())
+    def _point(self, xy: np.ndarray, name: str, side: str | None = None) -> np.ndarray:
+        """Where a landmark reference is (the mean of its landmarks: a ``mid_`` point's two)."""
+        idx = _indices(name, side or self._side)
+        if len(idx) == 1:
+            return xy[idx[0]].copy()
+        if len(idx) == 2:  # what ``xy[list(idx)].mean(axis=0)`` computes, without its overhead
+            return (xy[idx[0]] + xy[idx[1]]) / 2
+        return xy[list(idx)].mean(axis=0)
 
     def _visibility(self, vis: np.ndarray, name: str, side: str | None = None) -> float:
-        return float(vis[list(resolve(name, side or self._side))].max())
+        idx = _indices(name, side or self._side)
+        return float(vis[idx[0]]) if len(idx) == 1 else float(vis[list(idx)].max())
 
     def _scale(self, xy: np.ndarray, kind: str) -> float:
+        """The body length ``kind`` in ``xy`` (worked out once a frame for each array and kind)."""
+        key = (id(xy), kind)
+        if key not in self._scales:
+            self._scales[key] = self._length(xy, kind)
+        return self._scales[key]
+
+    def _length(self, xy: np.ndarray, kind: str) -> float:
         if kind == "none":
             return 1.0
         if kind == "hip_width":
@@ -123,14 +135,14 @@ class MetricStream:
             if self._world is None:
                 return float("nan")
             xy = self._world
-        pts = [self._point(xy, np.ones(len(xy)), p, side)[0] for p in spec.points]
+        pts = [self._point(xy, p, side) for p in spec.points]
         scale = self._scale(xy, spec.scale)
         if not scale > 1e-6:
             return float("nan")
         before = None
         if METRIC_KINDS[spec.kind].two_frames and self._previous_xy is not None:
-            before = [self._point(self._previous_xy, np.ones(len(xy)), p, side)[0] for p in spec.points]
-        axis = [self._point(xy, np.ones(len(xy)), p, side)[0] for p in spec.axis or ()]
+            before = [self._point(self._previous_xy, p, side) for p in spec.points]
+        axis = [self._point(xy, p, side) for p in spec.axis or ()]
         return measure(spec.kind, Points(pts, axis, before, scale, self._facing, dt, spec.level))
 
     def _picked(self, spec: MetricSpec, xy: np.ndarray, vis: np.ndarray, dt: float, missing: set[str]) -> float:
@@ -156,15 +168,13 @@ class MetricStream:
         self._world_filter.reset()
         self._world = None
         self._previous_xy = None
-        self._last_t = t
         nan_values = {m.name: float("nan") for m in self.metrics}
         needed = tuple(sorted({_part(p) for m in self.metrics for p in m.points}))
         return FrameMetrics(t, nan_values, self._side, 0, needed, float("nan"), False, verdict.poor, verdict.reasons)
 
     def _body(self, xy: np.ndarray) -> float:
         """Update the facing direction; the view ratio."""
-        mid_s = xy[[INDEX["left_shoulder"], INDEX["right_shoulder"]]].mean(axis=0)
-        mid_h = xy[[INDEX["left_hip"], INDEX["right_hip"]]].mean(axis=0)
+        mid_s, mid_h = self._point(xy, "mid_shoulder"), self._point(xy, "mid_hip")
         if abs(mid_s[0] - mid_h[0]) > 0.05:
             self._facing = 1.0 if mid_s[0] > mid_h[0] else -1.0
         torso = self._scale(xy, "torso")
@@ -191,31 +201,30 @@ class MetricStream:
 
     def step(self, frame: PoseFrame) -> FrameMetrics:
         """Metric values of one frame."""
-        t = frame.timestamp_s
-        dt = t - self._last_t if self._last_t is not None else 0.0
-        verdict = self._gate.step(frame)
-        if not frame.has_person:
+        if self._shared is not None:
+            prepared = self._shared.at(self._frames, frame)
+        else:
+            assert self._prep is not None
+            prepared = self._prep.step(frame)
+        self._frames += 1
+        return self._step(prepared)
+
+    def _step(self, prepared: PreparedFrame) -> FrameMetrics:
+        """Metric values of one prepared frame."""
+        frame, t, dt, verdict = prepared.frame, prepared.t, prepared.dt, prepared.verdict
+        self._side = prepared.side
+        self._scales.clear()
+        if prepared.xy is None or prepared.vis is None:
             return self._no_person(t, verdict)
-        lm = frame.landmarks.astype(np.float64)
-        self._update_side(lm, dt)
-        vis = lm[:, 3].copy()
-        inside = (
-            (lm[:, 0] > -FRAME_MARGIN)
-            & (lm[:, 0] < 1 + FRAME_MARGIN)
-            & (lm[:, 1] > -FRAME_MARGIN)
-            & (lm[:, 1] < 1 + FRAME_MARGIN)
-        )
-        vis[~inside] = 0.0
         xy, view_ratio = None, float("nan")
         if verdict.usable:  # an unusable pose is a gap: it is not smoothed into the next ones either
-            xy = self._filter(kin.to_isotropic(lm[:, :2], frame.image_size), t)
+            xy = self._filter(prepared.xy, t)
             view_ratio = self._body(xy)
         use_world = xy is not None and self._uses_world
         self._world = self._world_filter(kin.world_y_up(frame.world), t) if use_world else None
         missing: set[str] = set()
-        values = self._values(xy, vis, dt, missing)
+        values = self._values(xy, prepared.vis, dt, missing)
         self._previous_xy = xy
-        self._last_t = t
         return FrameMetrics(t, values, self._side, frame.persons, tuple(sorted(missing)), view_ratio,
                             verdict.usable, verdict.poor, verdict.reasons)
 
@@ -261,9 +270,10 @@ class MetricSeries:
         return array
 
 
-def compute_series(track: PoseTrack, rule: Rule) -> MetricSeries:
-    """Run :class:`MetricStream` over every frame of a track; the metric columns are built with it."""
-    stream = MetricStream(rule)
+def compute_series(track: PoseTrack, rule: Rule, shared: SharedFrames | None = None) -> MetricSeries:
+    """Run :class:`MetricStream` over every frame of a track; the metric columns are built with it.
+    ``shared``: the track's rule-free per-frame work, shared with other rules' series of it."""
+    stream = MetricStream(rule, shared)
     frames = [stream.step(frame) for frame in track.frames()]
     series = MetricSeries(np.array([f.t for f in frames]), frames)
     for name in ("t", "persons", "view_ratio", "usable", "unclear"):

@@ -3,8 +3,9 @@
 :class:`PoseQualityGate` judges each frame, causally, against the person's own running
 proportions, and the engine turns a frame that fails into a gap (its metrics are NaN, never
 angles). It is one stateful object stepped frame by frame, by the live engine and by review
-alike (:class:`formcheck.metrics.stream.MetricStream` owns one), so both clocks see the same
-verdicts. A frame fails when:
+alike (one per frame sequence: :class:`formcheck.metrics.frame_prep.FramePrep` steps it once a
+frame for every rule's :class:`~formcheck.metrics.stream.MetricStream`), so both clocks see the
+same verdicts. A frame fails when:
 
 * ``hidden``: too few of the main joints are visible to place a body at all;
 * ``size``: the body's size in the picture (:func:`body_size`) is far off its recent median;
@@ -159,25 +160,26 @@ class PoseQualityGate:
         self._window = _Window()
         self._last: QualityVerdict = QualityVerdict(False, ("no_person",))
 
-    def step(self, frame: PoseFrame) -> QualityVerdict:
+    def step(self, frame: PoseFrame, xy: np.ndarray | None = None) -> QualityVerdict:
         """The verdict on one frame. A frame the model did not run on (``fresh`` False: the latest
-        pose held) gets the verdict of that pose."""
+        pose held) gets the verdict of that pose. ``xy``: the frame's landmarks already in isotropic
+        units (:func:`~formcheck.metrics.kinematics.to_isotropic`, read-only), else computed here."""
         t = frame.timestamp_s
         if not frame.has_person:
             self._previous = self._accepted = None
             reasons: tuple[str, ...] = ("no_person",)
         elif frame.fresh or self._last.reasons == ("no_person",):
-            reasons = self._judge(frame)
+            reasons = self._judge(frame, xy)
         else:
             reasons = self._last.reasons
         poor = self._window.add(t, not reasons, frame.has_person)
         self._last = QualityVerdict(not reasons, reasons, poor)
         return self._last
 
-    def _judge(self, frame: PoseFrame) -> tuple[str, ...]:
+    def _judge(self, frame: PoseFrame, xy: np.ndarray | None) -> tuple[str, ...]:
         """The reasons this pose fails (none: usable); updates the running proportions."""
         lm = frame.landmarks.astype(np.float64)
-        xy = to_isotropic(lm[:, :2], frame.image_size)
+        xy = to_isotropic(lm[:, :2], frame.image_size) if xy is None else xy
         seen = lm[:, 3] >= MIN_VISIBILITY
         t = frame.timestamp_s
         previous, self._previous = self._reference(t), (t, xy, seen)
