@@ -64,6 +64,16 @@ class FaultEvent:
 
 
 @dataclass
+class NotJudged:
+    """A fault the camera view could not judge (e.g. an arched back filmed end-on): said once,
+    at ``at_s``, instead of flagging the fault or staying silent about it."""
+
+    code: str
+    at_s: float
+    message: str
+
+
+@dataclass
 class SetupWarning:
     """A set-up problem (not a form fault): nobody in view, body out of frame, wrong view, an
     unclear pose; or a problem with the whole clip (a cut file, too few reliable poses)."""
@@ -95,6 +105,8 @@ class SessionResult:
     stopped_for_pain: bool = False
     #: Share of the frames with a pose the quality gate trusts (None without frames).
     usable_share: float | None = None
+    #: Faults the camera view could not judge, each said once (in time order).
+    not_judged: list[NotJudged] = field(default_factory=list)
     #: Per-frame series for plots: ``t`` plus one array per metric (not in the JSON).
     series: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -135,6 +147,7 @@ class SessionResult:
             "faults": [_times_rounded(asdict(f)) for f in self.faults],
             "fault_counts": self.fault_counts(),
             "warnings": [_times_rounded(asdict(w)) for w in self.warnings],
+            "not_judged": [_times_rounded(asdict(n)) for n in self.not_judged],
             "thresholds": self.thresholds,
             "prescription": self.prescription,
             "stopped_for_pain": self.stopped_for_pain,
@@ -182,4 +195,4 @@ def _hold_dict(h: Hold) -> dict[str, Any]:
     }
 
 
-__all__ = ["FaultEvent", "Hold", "Rep", "SessionResult", "SetupWarning"]
+__all__ = ["FaultEvent", "Hold", "NotJudged", "Rep", "SessionResult", "SetupWarning"]

@@ -10,12 +10,10 @@ both agree as the pose model's would; the real clip's jitter stays in every poin
 
 from __future__ import annotations
 
-import math
-from dataclasses import replace
-
 import numpy as np
 import pytest
 from app_support import SAMPLES, needs_samples
+from twist_projection import UP, alternating, feet_camera, long_axis, project, rotate, window
 
 from formcheck.analysis import PoseOptions, analyze_track, track_video
 from formcheck.engine.machine import replay_track
@@ -36,33 +34,11 @@ LEG_POINTS = [INDEX[f"{s}_{p}"] for s in ("left", "right") for p in ("knee", "an
 STILL_S, ROLL_S, ROLLS = 2.0, 2.0, 8
 #: The knees' roll each way (a comfortable roll is 30-60 deg).
 ROLL_DEG = 40.0
-#: Orthographic camera: pixels per metre, picture size, and the feet camera's downward pitch.
-PX_PER_M, IMAGE = 500.0, (1280, 720)
-FEET_PITCH_DEG = 20.0
 
 
 def roll_angles(t: np.ndarray, degrees: float = ROLL_DEG) -> np.ndarray:
     """The knees' roll at each time (radians): 0 while still, then half a sine per roll, alternating."""
-    k = np.floor((t - STILL_S) / ROLL_S)
-    phase = (t - STILL_S) / ROLL_S - k
-    moving = (t >= STILL_S) & (k < ROLLS)
-    sign = np.where(k % 2 == 0, 1.0, -1.0)
-    return np.where(moving, sign * math.radians(degrees) * np.sin(math.pi * phase), 0.0)
-
-
-def rotate(points: np.ndarray, axis: np.ndarray, angle: float) -> np.ndarray:
-    """``points`` (N, 3) turned by ``angle`` about the unit ``axis`` through the origin (Rodrigues)."""
-    c, s = math.cos(angle), math.sin(angle)
-    return points * c + np.cross(axis, points) * s + np.outer(points @ axis, axis) * (1 - c)
-
-
-def long_axis(world: np.ndarray) -> np.ndarray:
-    """The body's long axis (hips → shoulders, unit), from the median pose."""
-    pose = np.nanmedian(world, axis=0)
-    hips = pose[[INDEX["left_hip"], INDEX["right_hip"]]].mean(axis=0)
-    shoulders = pose[[INDEX["left_shoulder"], INDEX["right_shoulder"]]].mean(axis=0)
-    axis = shoulders - hips
-    return axis / np.linalg.norm(axis)
+    return alternating(t, degrees, STILL_S, ROLL_S, ROLLS)
 
 
 def rolled_world(track: PoseTrack, lift: tuple[str, float, float, float] | None = None,
@@ -78,37 +54,11 @@ def rolled_world(track: PoseTrack, lift: tuple[str, float, float, float] | None 
         world[i, LEG_POINTS] = rotate(world[i, LEG_POINTS] - hips, axis, angle) + hips
     if lift is not None:
         side, metres, start, end = lift
-        up = np.array([0.0, -1.0, 0.0])  # MediaPipe world y points down
         arm = [INDEX[f"{side}_{p}"] for p in ("shoulder", "elbow", "wrist", "pinky", "index", "thumb")]
         t = track.timestamps[:FRAMES]
-        ramp = np.clip(np.minimum(t - start, end - t) / 0.3, 0.0, 1.0)[:, None, None]
-        world[:, arm] += ramp * metres * up
+        ramp = window(t, start, end)[:, None, None]
+        world[:, arm] += ramp * metres * UP
     return world
-
-
-def feet_camera(world: np.ndarray) -> np.ndarray:
-    """World landmarks as a camera at the feet sees them: the side camera turned to look along
-    the body from the feet end, then pitched down :data:`FEET_PITCH_DEG`."""
-    along = long_axis(world)
-    yaw = math.atan2(along[0], along[2])  # turn the long axis onto +z (away from the camera)
-    c, s = math.cos(-yaw), math.sin(-yaw)
-    turn = np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
-    p = math.radians(FEET_PITCH_DEG)
-    pitch = np.array([[1.0, 0.0, 0.0], [0.0, math.cos(p), -math.sin(p)], [0.0, math.sin(p), math.cos(p)]])
-    return world @ (pitch @ turn).T
-
-
-def project(track: PoseTrack, world: np.ndarray, visibility: np.ndarray | None = None) -> PoseTrack:
-    """A track whose world landmarks are ``world`` and whose picture is their orthographic view."""
-    w, h = IMAGE
-    n = len(world)
-    lm = np.zeros((n, 33, 4), np.float32)
-    lm[..., 0] = (w / 2 + PX_PER_M * world[..., 0]) / w
-    lm[..., 1] = (h * 0.55 + PX_PER_M * world[..., 1]) / h
-    lm[..., 2] = world[..., 2]
-    lm[..., 3] = track.landmarks[:n, :, 3] if visibility is None else visibility
-    return replace(track, landmarks=lm, world=world.astype(np.float32), timestamps=track.timestamps[:n],
-                   persons=np.ones(n, np.int8), image_size=IMAGE, model_ran=None)
 
 
 @pytest.fixture(scope="module")
@@ -266,4 +216,4 @@ def test_set_up_words_advise_the_preferred_view():
     checker = SetupChecker(rule.view, rule.supported_views)
     assert checker.views == ("front", "side")
     assert view_label(rule) == "Camera at your feet or side-on"
-    assert view_label(load_rule("bent_knee_fall_out")) == "Camera facing you, along your body"
+    assert view_label(load_rule("seated_rotation")) == "Camera facing you, along your body"

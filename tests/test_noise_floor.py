@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import numpy as np
 import pytest
-from app_support import REPO
+from app_support import load_benchmark
 
 from formcheck.rules import load_rule
 
-
-def _module():
-    spec = importlib.util.spec_from_file_location("noise_floor", REPO / "benchmarks" / "noise_floor.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["noise_floor"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-nf = _module()
+nf = load_benchmark("noise_floor")
 
 #: Measured with benchmarks/noise_floor.py on still stretches of pelvic_tilt_01 in the start
 #: position (docs/noise-floor.md): the worst segment's 95th percentile.

@@ -180,11 +180,13 @@ BASE = {
     "hold": {"when": "top", "target_s": "target", "min_s": 0.1},
     "faults": [
         {"code": "high", "message": "m1", "check": "frame", "phase": "any", "debounce_s": 0.3,
-         "when": [{"metric": "other", "above": "limit"}]},
+         "when": [{"metric": "other", "above": "limit"}],
+         "judged_if": [{"metric": "angle", "below": "down"}], "not_judged": "n1"},
         {"code": "drift", "message": "m2", "check": "frame", "phase": "any", "debounce_s": 0.2,
          "when": [{"metric": "other", "from_baseline": True, "abs": True, "above": "drift"}]},
         {"code": "top_high", "message": "m3", "check": "frame", "phase": "top", "debounce_s": 0.0,
-         "when": [{"metric": "other", "above": "limit"}]},
+         "when": [{"metric": "other", "above": "limit"}],
+         "judged_if": [{"metric": "side", "above": 0}], "not_judged": "n3"},
         {"code": "low_peak", "message": "m4", "check": "rep", "measure": "peak", "below": 170},
         {"code": "fast_down", "message": "m5", "check": "rep", "measure": "fall_speed", "above": 60},
     ],
@@ -258,6 +260,8 @@ def test_random_sequences_through_every_rule_section_match_the_engine(seed):
             fast, reference = run_rules(series, tuned), stepped(series, tuned)
             assert_same(fast, reference, f"seed {seed} / {name} / {values}")
     assert any(stepped(series, parse_rule(d, "x.yaml")).faults for d in variants().values())
+    notes = {n.code for d in variants().values() for n in stepped(series, parse_rule(d, "x.yaml")).not_judged}
+    assert notes == {"high", "top_high"}  # the views that cannot judge are said, in both paths
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -117,7 +117,7 @@ class CueScheduler:
 EVENT_PRIORITY = {
     "stopped_for_pain": Priority.SAFETY, "warning": Priority.SETUP, "setup_ok": Priority.SETUP,
     "counting_started": Priority.SETUP, "rep_rejected": Priority.INFO, "rep_abandoned": Priority.INFO,
-    "hold_target": Priority.COUNT, "rep": Priority.COUNT,
+    "hold_target": Priority.COUNT, "rep": Priority.COUNT, "fault_not_judged": Priority.INFO,
 }
 
 
@@ -137,7 +137,7 @@ def engine_cue(event: Event) -> tuple[str, Priority, str] | None:
         return None
     if event.kind == "rep":
         return rep_label(event.data.get("index", 0), event.data.get("side")), priority, "count"
-    key = f"setup:{code}" if code else event.kind
+    key = f"{'not_judged' if event.kind == 'fault_not_judged' else 'setup'}:{code}" if code else event.kind
     return (event.message, priority, key) if event.message else None
 
 

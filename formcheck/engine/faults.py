@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from formcheck.engine.debounce import Change, SpanLog
 from formcheck.engine.status import Event
-from formcheck.results import FaultEvent, Rep
+from formcheck.results import FaultEvent, NotJudged, Rep
 from formcheck.rules.conditions import ValueOf, compare
 from formcheck.rules.schema import Condition, FaultSpec, Rule
 
@@ -15,6 +15,9 @@ from formcheck.rules.schema import Condition, FaultSpec, Rule
 FAULT_RELEASE_S = 0.2
 #: Rep measures known only once the lowering after the rep has ended.
 LOWERING_MEASURES = ("fall_s", "fall_speed")
+#: A fault whose phase has been seen this long (in all) from a camera view that cannot judge it
+#: is said, once, not to be judged: long enough that a glance off-angle says nothing.
+NOT_JUDGED_AFTER_S = 1.0
 
 
 def rep_measure(rep: Rep, measure: str) -> float:
@@ -45,6 +48,10 @@ class FaultChecker:
         self.frame_specs = [spec for spec in rule.faults if spec.check == "frame"]
         self.rep_specs = [spec for spec in rule.faults if spec.check == "rep" and spec.measure is not None]
         self.log: SpanLog[FaultEvent] = SpanLog()
+        #: Faults the view could not judge, said once each; and the time each has been unjudged so far.
+        self.not_judged: list[NotJudged] = []
+        self.unjudged_s: dict[str, float] = {spec.code: 0.0 for spec in self.frame_specs if spec.judged_if}
+        self._previous_t: float | None = None
         #: Called before a rep is judged: a re-run that follows the frame checks behind the rep
         #: counter brings them up to the frame before first (see :mod:`formcheck.engine.series_run`).
         self.before_judge: Callable[[], None] | None = None
@@ -54,11 +61,33 @@ class FaultChecker:
         return self.log.records
 
     def update_frame(
-        self, t: float, phase: str, holding: bool, holds: Callable[[tuple[Condition, ...]], bool], events: list[Event]
+        self, t: float, phase: str, holding: bool, holds: Callable[[tuple[Condition, ...]], bool], events: list[Event],
+        known: Callable[[tuple[Condition, ...]], bool] = lambda conditions: True,
     ) -> None:
-        """Advance every frame check to time ``t``; ``holds`` tells whether conditions hold now."""
+        """Advance every frame check to time ``t``; ``holds`` tells whether conditions hold now,
+        ``known`` whether their metrics have a value now."""
+        dt = 0.0 if self._previous_t is None else t - self._previous_t
+        self._previous_t = t
         for spec in self.frame_specs:
-            self.check_frame(spec, phase_matches(phase, spec.phase, holding) and holds(spec.when), t, events)
+            applies = phase_matches(phase, spec.phase, holding)
+            self.check_frame(spec, applies and holds(spec.when), t, events)
+            if spec.code in self.unjudged_s:
+                blind = applies and known(spec.judged_if) and not holds(spec.judged_if)
+                self.count_unjudged(spec, dt if blind else 0.0, t, events)
+
+    def count_unjudged(self, spec: FaultSpec, dt: float, t: float, events: list[Event]) -> bool:
+        """Add ``dt`` seconds in which the view could not judge ``spec``'s fault; say so once it
+        reaches :data:`NOT_JUDGED_AFTER_S`. Returns whether it has been said."""
+        total = self.unjudged_s.get(spec.code)
+        if total is None:
+            return True
+        total = self.unjudged_s[spec.code] = total + dt
+        if total >= NOT_JUDGED_AFTER_S:
+            del self.unjudged_s[spec.code]
+            self.not_judged.append(NotJudged(spec.code, t, spec.not_judged))
+            events.append(Event("fault_not_judged", t, spec.not_judged, {"code": spec.code}))
+            return True
+        return False
 
     def check_frame(self, spec: FaultSpec, true: bool, t: float, events: list[Event]) -> Change | None:
         """Advance one frame check to time ``t``, where its phase and conditions hold (``true``) or not."""
@@ -103,4 +132,4 @@ class FaultChecker:
                 rep.faults.append(fault.code)
 
 
-__all__ = ["FAULT_RELEASE_S", "LOWERING_MEASURES", "FaultChecker", "phase_matches", "rep_measure"]
+__all__ = ["FAULT_RELEASE_S", "LOWERING_MEASURES", "NOT_JUDGED_AFTER_S", "FaultChecker", "phase_matches", "rep_measure"]

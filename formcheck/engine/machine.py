@@ -24,8 +24,8 @@ from formcheck.engine.summary import session_result
 from formcheck.metrics.frame_prep import SharedFrames
 from formcheck.metrics.stream import FrameMetrics, MetricSeries, MetricStream
 from formcheck.pose.track import PoseFrame, PoseTrack
-from formcheck.results import FaultEvent, Hold, Rep, SessionResult, SetupWarning
-from formcheck.rules.conditions import conditions_hold
+from formcheck.results import FaultEvent, Hold, NotJudged, Rep, SessionResult, SetupWarning
+from formcheck.rules.conditions import conditions_hold, conditions_known
 from formcheck.rules.schema import Condition, Rule
 
 
@@ -73,6 +73,10 @@ class RuleMachine:
         return self.fault_checker.faults
 
     @property
+    def not_judged(self) -> list[NotJudged]:
+        return self.fault_checker.not_judged
+
+    @property
     def warnings(self) -> list[SetupWarning]:
         return self.setup.warnings
 
@@ -83,6 +87,10 @@ class RuleMachine:
     def holds_true(self, conditions: tuple[Condition, ...]) -> bool:
         """All conditions hold in the current frame (a NaN value never satisfies a condition)."""
         return bool(conditions_hold(conditions, self.values, self.value_of, self.baseline))
+
+    def values_known(self, conditions: tuple[Condition, ...]) -> bool:
+        """Every condition's metric has a value in the current frame."""
+        return bool(conditions_known(conditions, self.values))
 
     def step(self, fm: FrameMetrics) -> list[Event]:
         """Advance by one frame; returns what happened in it."""
@@ -95,7 +103,8 @@ class RuleMachine:
         if self.rep_counter is not None:
             self.rep_counter.update(self.t, self.values, dt, events)
         self._update_hold(events)
-        self.fault_checker.update_frame(self.t, self.phase, self.hold.active, self.holds_true, events)
+        self.fault_checker.update_frame(self.t, self.phase, self.hold.active, self.holds_true, events,
+                                        self.values_known)
         return events
 
     def _update_hold(self, events: list[Event]) -> None:

@@ -250,8 +250,15 @@ class RepCounter:
         return start_signed if rest is None else max(start_signed, self.sign * self.value_of(rest))
 
     def _side_value(self) -> float:
+        """The side metric now; when it is the from-baseline rep metric itself, its change from
+        rest (a knee resting off-centre must not decide the side of a fall-out the other way)."""
         name = self.spec.side_metric
-        return self.values.get(name, math.nan) if name else 0.0
+        if not name:
+            return 0.0
+        x = self.values.get(name, math.nan)
+        if name == self.spec.metric and self.spec.from_baseline:
+            x -= self.baseline.get(name, math.nan)
+        return x
 
 
 __all__ = ["BASELINE_AWAY_TIME_S", "BASELINE_TIME_S", "LOST_AFTER_S", "TROUGH_BAND_FRACTION", "RepCounter"]

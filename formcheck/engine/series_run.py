@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from formcheck.engine.debounce import SpanLog
-from formcheck.engine.faults import phase_matches
+from formcheck.engine.faults import NOT_JUDGED_AFTER_S, phase_matches
 from formcheck.engine.runs import feed_runs, spread
 from formcheck.engine.series_inputs import PHASE_CODE, PHASES, SeriesInputs, baseline_metrics, rule_conditions
 from formcheck.engine.setup import SetupChecker
 from formcheck.engine.status import Event
 from formcheck.metrics.stream import MetricSeries
-from formcheck.rules.schema import Condition
+from formcheck.rules.conditions import conditions_known
+from formcheck.rules.schema import Condition, FaultSpec
 
 if TYPE_CHECKING:
     from formcheck.engine.machine import RuleMachine
@@ -168,7 +169,10 @@ class Followers:
         records = len(checker.log.records)
         state_index = phase * 2 + holding
         for spec, table in zip(self.specs, self.phase_tables, strict=True):
-            truth = table[state_index]
+            applies = table[state_index]
+            if spec.code in checker.unjudged_s:
+                self._unjudged(window, spec, applies)
+            truth = applies.copy()
             if truth.any():
                 truth &= window.truth(spec.when)
             state = checker.log.states.get(spec.code)
@@ -182,6 +186,25 @@ class Followers:
             feed_runs(truth, window.first, feed, lambda code=spec.code: _is_on(checker.log, code))
         if started:
             checker.log.reorder(records, started)
+
+
+    def _unjudged(self, window: Window, spec: FaultSpec, applies: np.ndarray) -> None:
+        """Time the frames where ``spec`` applies but the view cannot judge it, as
+        :meth:`FaultChecker.update_frame` does frame by frame (the same sums, in the same order)."""
+        checker, times, first = self.machine.fault_checker, self.inputs.times, window.first
+        blind = applies & window.known(spec.judged_if) & ~window.truth(spec.judged_if)
+        if not blind.any():
+            return
+        frames = np.flatnonzero(blind) + first
+        dts = [times[j] - times[j - 1] if j > 0 else 0.0 for j in frames.tolist()]
+        total = np.cumsum([checker.unjudged_s[spec.code], *dts])[1:]
+        reached = np.flatnonzero(total >= NOT_JUDGED_AFTER_S)
+        if len(reached) == 0:
+            checker.unjudged_s[spec.code] = float(total[-1])
+            return
+        k = int(reached[0])
+        checker.unjudged_s[spec.code] = float(total[k - 1]) if k else checker.unjudged_s[spec.code]
+        checker.count_unjudged(spec, dts[k], times[int(frames[k])], [])
 
 
 class Window:
@@ -200,6 +223,12 @@ class Window:
             columns = {c.metric: inputs.columns[c.metric][self.first : self.end] for c in based}
             truth = truth & inputs.truth(based, columns, self.baseline(), self.length)
         return truth
+
+    def known(self, conditions: tuple[Condition, ...]) -> np.ndarray:
+        """Whether every condition's metric has a value in each frame."""
+        columns = {c.metric: self.followers.inputs.columns[c.metric][self.first : self.end] for c in conditions}
+        known = conditions_known(conditions, columns)
+        return known if isinstance(known, np.ndarray) else np.full(self.length, bool(known))
 
     def baseline(self) -> dict[str, np.ndarray]:
         """Each tracked metric's resting baseline after each frame (none without a rep counter)."""

@@ -63,6 +63,7 @@ def session_result(
         prescription=dict(rule.prescription),
         stopped_for_pain=stopped_for_pain,
         usable_share=share,
+        not_judged=sorted(machine.not_judged, key=lambda note: note.at_s),
         series=series,
     )
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.analysis import PoseOptions, PoseTrack, analyze, recognise_exercise, track_video
+from formcheck.engine.summary import UNRELIABLE_WARNING
 from formcheck.errors import FormcheckError
 from formcheck.evaluation.calibrate import OTHER, Example, leave_one_out
 from formcheck.evaluation.labels import ClipLabel, read_labels
@@ -47,6 +48,10 @@ class ClipScore:
     #: Recognition with the calibration fitted on the other clips only.
     loco_recognized: str | None = None
     loco_confidence: float | None = None
+    #: Faults the camera view could not judge (said once to the person instead of flagged).
+    not_judged: list[str] = field(default_factory=list)
+    #: The result warned that too few frames had a reliable pose (``unreliable_pose``).
+    unreliable: bool = False
     error: str = ""
 
     @property
@@ -90,6 +95,8 @@ def score_clip(label: ClipLabel, result: SessionResult) -> ClipScore:
         dosage_faults=sorted(result.fault_counts("dosage")),
         peaks_matched=len(errors),
         peak_errors_s=errors,
+        not_judged=[n.code for n in result.not_judged],
+        unreliable=any(w.code == UNRELIABLE_WARNING for w in result.warnings),
     )
 
 
@@ -172,6 +179,10 @@ def summary(scores: list[ClipScore]) -> dict[str, object]:
         "with_reps": len(with_reps),
         "with_reps_exact": sum(s.exact for s in with_reps),
         "with_reps_within_one": sum(s.abs_error <= 1 for s in with_reps),
+        "unreliable": [s.label.file for s in counted if s.unreliable],
+        "with_reps_reliable": sum(not s.unreliable for s in with_reps),
+        "with_reps_reliable_within_one": sum(s.abs_error <= 1 for s in with_reps if not s.unreliable),
+        "not_judged": sum(bool(s.not_judged) for s in counted),
         "labelled_peaks": labelled_peaks,
         "peaks_matched": sum(s.peaks_matched for s in counted),
         "mean_peak_error_s": float(np.mean(peak_errors)) if peak_errors else None,
@@ -193,8 +204,10 @@ def _names_right(s: ClipScore, named: str | None) -> bool:
 
 
 def _fault_text(s: ClipScore) -> str:
-    """The faults column: form faults, then dosage cues in [brackets]."""
-    return ", ".join([*s.form_faults, *(f"[{f}]" for f in s.dosage_faults)]) or "-"
+    """The faults column: form faults, then dosage cues in [brackets], then faults the view could
+    not judge in (parentheses?)."""
+    shown = [*s.form_faults, *(f"[{f}]" for f in s.dosage_faults), *(f"({f}?)" for f in s.not_judged)]
+    return ", ".join(shown) or "-"
 
 
 def format_report(scores: list[ClipScore]) -> str:
@@ -230,7 +243,14 @@ def format_report(scores: list[ClipScore]) -> str:
         f"no-fault clips silent:  {_pct(m['no_fault_clips_silent'], m['no_fault_clips'])} (form faults only)",
         f"dosage cues on no-fault clips: {m['no_fault_clips_dosage_cues']} of {m['no_fault_clips']} clips "
         f"(hold or tempo off the prescription; shown in [brackets] above)",
+        f"faults the camera angle could not judge (said once, shown as (code?) above): on {m['not_judged']} of "
+        f"{m['clips_with_rule']} clips",
     ]
+    if m["unreliable"]:
+        lines.insert(lines.index(next(x for x in lines if x.startswith("rep timing:"))), (
+            f"  of which the clips with a reliable pose: within one "
+            f"{_pct(m['with_reps_reliable_within_one'], m['with_reps_reliable'])}; "
+            f"the person was told the pose was unreliable on: {', '.join(m['unreliable'])}"))
     if m["recognition_checked"]:
         lines.append(f"recognition (in-sample, calibration fitted on these clips): "
                      f"{_pct(m['recognition_right'], m['recognition_checked'])}")

@@ -10,7 +10,8 @@ from formcheck.engine.status import Event
 #: Event kind (fault: by severity) → priority of the cue; kinds not listed are not spoken.
 CUE_PRIORITY = {
     "stopped_for_pain": 6, "fault:critical": 5, "fault:warning": 4, "warning": 3, "setup_ok": 2,
-    "counting_started": 2, "fault:info": 2, "rep_abandoned": 1, "rep_rejected": 1, "rep": 1, "hold_target": 1,
+    "counting_started": 2, "fault:info": 2, "fault_not_judged": 2,
+    "rep_abandoned": 1, "rep_rejected": 1, "rep": 1, "hold_target": 1,
 }
 
 

@@ -293,7 +293,9 @@ class HoldTimerDrawer:
 
 class BannerDrawer:
     """The current cue (:func:`formcheck.outputs.cue_choice.current_cue`) across the top, large enough
-    to read from 2-3 m; a long headline is set smaller rather than cover the picture."""
+    to read from 2-3 m. A long text is set smaller rather than cover the picture, and a portrait
+    picture (a phone held upright: narrow but tall) gets more lines; text is never cut mid-sentence
+    without an ellipsis."""
 
     def __init__(self, max_lines: int = 3) -> None:
         self.max_lines = max_lines
@@ -306,14 +308,10 @@ class BannerDrawer:
         style = Style(frame)
         pad = style.px(18)
         max_w = style.w - 2 * pad
-        for size in (56, 48, 40, 34):  # shrink a long message rather than cover the picture
-            head_h = style.px(size)
-            lines = wrap_text(cue.headline, head_h, max_w)
-            if len(lines) <= 2:
-                break
-        lines = lines[: self.max_lines]
-        detail_h = style.px(30)
-        detail_lines = wrap_text(cue.detail, detail_h, max_w)[:2] if cue.detail else []
+        portrait = style.h > style.w * 1.2
+        head_h, lines = fit_lines(cue.headline, (56, 48, 40, 34), style, max_w, 2, self.max_lines + portrait)
+        detail_h, detail_lines = (fit_lines(cue.detail, (30, 26, 22), style, max_w, 3 if portrait else 2,
+                                            5 if portrait else 3) if cue.detail else (style.px(30), []))
         line_gap, detail_gap = int(head_h * 0.45), int(detail_h * 0.4)
         height = pad * 2 + len(lines) * head_h + (len(lines) - 1) * line_gap
         if detail_lines:
@@ -323,6 +321,27 @@ class BannerDrawer:
         y = _centred_lines(frame, lines, pad, head_h, line_gap, color)
         _centred_lines(frame, detail_lines, y + style.px(14) - line_gap, detail_h, detail_gap, color)
         return frame
+
+
+def fit_lines(text: str, sizes: Sequence[int], style: Style, max_w: int, want: int,
+              most: int | None = None) -> tuple[int, list[str]]:
+    """``(height_px, lines)``: ``text`` wrapped at the largest of ``sizes`` (design units) that needs at
+    most ``want`` lines, else at the smallest; more than ``most`` lines (default ``want``) end in an
+    ellipsis ("...": the Hershey font has no "…"), at a word boundary, so a cut is visible."""
+    most = want if most is None else most
+    for size in sizes:
+        height = style.px(size)
+        lines = wrap_text(text, height, max_w)
+        if len(lines) <= want:
+            return height, lines
+    if len(lines) <= most:
+        return height, lines
+    kept = lines[:most]
+    words = kept[-1].split()
+    while words and text_size(" ".join(words) + "...", height)[0] > max_w:
+        words.pop()
+    kept[-1] = " ".join(words).rstrip(",;:(") + "..."
+    return height, kept
 
 
 def _centred_lines(frame: np.ndarray, lines: Sequence[str], y: int, height_px: int, gap: int, color: Color) -> int:
@@ -339,4 +358,5 @@ def _centred_lines(frame: np.ndarray, lines: Sequence[str], y: int, height_px: i
 
 __all__ = [
     "AngleDrawer", "BannerDrawer", "CounterDrawer", "Drawer", "HoldTimerDrawer", "OverlayState", "SkeletonDrawer",
+    "fit_lines",
 ]  # fmt: skip

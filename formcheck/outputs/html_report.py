@@ -146,6 +146,14 @@ def _fault_section(analysis: Analysis, video_path: str | Path | None) -> Raw:
     return section("Faults", *parts)
 
 
+def _not_judged_section(result: SessionResult) -> Raw | None:
+    """The faults the camera view could not judge (so "no fault" there means "not checked")."""
+    if not result.not_judged:
+        return None
+    return section("Not judged from this camera angle", table(
+        ["fault", "said at", "message"], [[n.code, f"{n.at_s:.1f} s", n.message] for n in result.not_judged]))
+
+
 def _warning_section(result: SessionResult) -> Raw | None:
     seen: dict[str, tuple[int, str]] = {}
     for w in result.warnings:
@@ -177,6 +185,7 @@ def video_report(analysis: Analysis, video_path: str | Path | None = None,
         section("Movement over time", image(plot, alt="metric over time with thresholds", caption=(
             "Shaded: counted reps. Red: faults. Dashed: the rule's thresholds."))),
         _fault_section(analysis, video_path),
+        _not_judged_section(result),
         _warning_section(result),
         section("Limitations of this check", paragraph(rule.limitations.strip())) if rule.limitations else None,
         section("What was checked", bullets([f"{f.code}: {f.message}" for f in rule.faults])) if rule.faults else None,

@@ -216,6 +216,13 @@ def _warning_lines(result: SessionResult) -> list[str]:
     return ["  Set-up warnings:"] + [f"    {code} x{n}: {message}" for code, (n, message) in seen.items()]
 
 
+def _not_judged_lines(result: SessionResult) -> list[str]:
+    """Each fault the camera view could not judge, with what the person was told."""
+    if not result.not_judged:
+        return []
+    return ["  Not judged from this camera angle:"] + [f"    {n.code}: {n.message}" for n in result.not_judged]
+
+
 def summary_text(result: SessionResult, rule: Rule, recognition: Recognition | None = None) -> str:
     """A readable multi-line summary of the set for the CLI; given the ``recognition`` that
     chose the exercise, a line says so with its confidence and the runner-up."""
@@ -232,7 +239,7 @@ def summary_text(result: SessionResult, rule: Rule, recognition: Recognition | N
         lines += _rep_lines(result, rule)
     if rule.hold is not None or result.holds:
         lines += _hold_lines(result, rule)
-    lines += _fault_lines(result) + _warning_lines(result)
+    lines += _fault_lines(result) + _not_judged_lines(result) + _warning_lines(result)
     if result.stopped_for_pain:
         lines.append("  Stopped for pain: yes")
     prescription = prescription_text(rule.prescription)

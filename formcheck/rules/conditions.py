@@ -73,4 +73,15 @@ def conditions_hold(
     return functools.reduce(np.logical_and, results)
 
 
-__all__ = ["Value", "ValueOf", "compare", "condition_holds", "condition_value", "conditions_hold"]
+def conditions_known(conditions: Iterable[Condition], values: Mapping[str, Value]) -> bool | np.ndarray:
+    """Every condition's metric has a value (not NaN, not missing): per frame for arrays."""
+    known: bool | np.ndarray = True
+    for cond in conditions:
+        x = values.get(cond.metric, math.nan)
+        known = known & (np.isfinite(x) if isinstance(x, np.ndarray) else math.isfinite(x))
+    return known
+
+
+__all__ = [
+    "Value", "ValueOf", "compare", "condition_holds", "condition_value", "conditions_hold", "conditions_known",
+]  # fmt: skip

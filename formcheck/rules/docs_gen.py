@@ -46,7 +46,7 @@ def _condition(rule: Rule, c: Condition) -> str:
     if c.minus is not None:
         m = f"{m} minus {_ref(rule, c.minus)}"
     if c.absolute:
-        m = f"|{m}|"
+        m = f"the size of {m}"  # not |x|: a bar would split a Markdown table's cell
     return f"{m} {c.op} {_ref(rule, c.ref)}"
 
 
@@ -93,7 +93,11 @@ def _faults(rule: Rule) -> list[str]:
     for f in rule.faults:
         if f.check == "frame":
             phase = "" if f.phase == "any" else f" (phase: {f.phase})"
-            when = f"{_conditions(rule, f.when)} for {_secs(rule, f.debounce_s)}{phase}"
+            checked = f.when[: len(f.when) - len(f.judged_if)]
+            when = f"{_conditions(rule, checked)} for {_secs(rule, f.debounce_s)}{phase}"
+            if f.judged_if:
+                when += (f"; judged only while {_conditions(rule, f.judged_if)}, otherwise said once: "
+                         f"\"{f.not_judged}\"")
         else:
             when = f"a finished rep's {f.measure} is {f.op} {_ref(rule, f.ref)}"
         note = f" - {f.description}" if f.description else ""
@@ -168,7 +172,8 @@ def render_catalogue(rules: Iterable[Rule]) -> str:
             "lengths (shoulder to hip) unless stated; metrics described as 3-D use the pose model's",
             "3-D estimate of the body (the same from any camera view). A fault marked \"dosage\" judges",
             "a hold's length or the tempo against the prescription rather than form; it is cued all the",
-            "same.", "", *index, ""]
+            "same. A fault \"judged only while\" the camera shows it is not flagged from other angles:",
+            "the person is told once that it was not judged, and the report lists it.", "", *index, ""]
     sections = []
     for r in rules:
         sections.append(f'<a id="{r.id.replace("_", "-")}"></a>\n\n{render_rule(r)}')

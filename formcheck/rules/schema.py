@@ -126,6 +126,8 @@ class FaultSpec:
     ``check: frame`` faults fire when every ``when`` condition holds for ``debounce_s``
     during ``phase``; ``check: rep`` faults judge a finished rep's ``measure``.
     ``category`` (:data:`CATEGORIES`) says whether it is a form fault or a dosage cue.
+    A frame fault the camera view may hide names the view it needs (``judged_if``) and what to
+    say once when the view cannot judge it (``not_judged``).
     """
 
     code: str
@@ -140,6 +142,12 @@ class FaultSpec:
     ref: str | float | None = None
     description: str = ""
     category: str = "form"
+    #: Frame faults only: conditions on the camera view under which the fault can be judged
+    #: (already part of ``when``); where they fail, the fault is not flagged and
+    #: ``not_judged`` is said once instead.
+    judged_if: tuple[Condition, ...] = ()
+    #: What to say, once per set, when the camera view cannot judge the fault.
+    not_judged: str = ""
 
 
 @dataclass(frozen=True)

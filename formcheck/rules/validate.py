@@ -126,14 +126,14 @@ def _hold(r: Reader, data: Any, metrics: dict, thresholds: dict, has_rep: bool) 
 
 _FAULT_KEYS = {
     "code", "message", "severity", "check", "when", "phase", "debounce_s", "measure", "above", "below", "description",
-    "category",
+    "category", "judged_if", "not_judged",
 }  # fmt: skip
 #: What each fault category means, for the error message of a wrong ``category``.
 _CATEGORY_WHAT = {
     "form": "the default: how the body is positioned or moves",
     "dosage": "hold length, tempo or rep speed against the prescription, e.g. a hold shorter than asked",
 }
-_FRAME_ONLY = ("when", "phase", "debounce_s")
+_FRAME_ONLY = ("when", "phase", "debounce_s", "judged_if", "not_judged")
 _REP_ONLY = ("measure", "above", "below")
 
 
@@ -149,11 +149,34 @@ def _measure_range(rep: RepSpec, measure: str, metrics: dict[str, MetricSpec]) -
 
 def _frame_fault(r: Reader, data: dict, where: str, metrics: dict, thresholds: dict) -> dict[str, Any]:
     r.not_here(data, where, _REP_ONLY, "faults with 'check: rep'", "'check: frame' (give 'when' conditions)")
+    when = read_conditions(r, data.get("when"), f"{where}.when", metrics, thresholds)
+    judged_if, not_judged = _judged_if(r, data, where, metrics, thresholds)
     return dict(
-        when=read_conditions(r, data.get("when"), f"{where}.when", metrics, thresholds),
+        when=when + judged_if,
+        judged_if=judged_if,
+        not_judged=not_judged,
         phase=r.get(data, "phase", where, str, "any", allowed=PHASES),
         debounce_s=read_ref(r, data, "debounce_s", where, thresholds, 0.3, FIELD_RANGES["faults.debounce_s"]),
     )
+
+
+def _judged_if(r: Reader, data: dict, where: str, metrics: dict, thresholds: dict) -> tuple[tuple[Condition, ...], str]:
+    """A frame fault's view conditions (``judged_if``) and what to say once when they fail
+    (``not_judged``): both or neither."""
+    if ("judged_if" in data) != ("not_judged" in data):
+        r.fail(where, "'judged_if' (the camera view the fault needs) and 'not_judged' (what to say once when "
+                      "the view cannot judge it) go together: give both or neither")
+    if "judged_if" not in data:
+        return (), ""
+    conditions = read_conditions(r, data["judged_if"], f"{where}.judged_if", metrics, thresholds)
+    if any(c.from_baseline for c in conditions):
+        r.fail(f"{where}.judged_if", "describes the camera view: compare a metric with a threshold, "
+                                     "not with its resting baseline (from_baseline)")
+    message = r.get(data, "not_judged", where, str, what="what to say once, e.g. \"From this angle I can't "
+                                                        "see whether your back arches: film side-on to check it\"")
+    if not message.strip():
+        r.fail(f"{where}.not_judged", "must not be empty: say what the view cannot judge and how to film it")
+    return conditions, message
 
 
 def _rep_fault(

@@ -397,7 +397,9 @@ def result_overview(result: SessionResult, rule: Rule) -> None:
     if rows:
         st.dataframe(rows, hide_index=True)
     else:
-        st.success("No form faults.")
+        st.success("No form faults." if not result.not_judged else "No form faults among those this view can judge.")
+    for note in result.not_judged:
+        st.info(f"Not judged from this camera angle ({note.code}): {note.message}")
 
 
 __all__ = [
