@@ -1,5 +1,5 @@
 """LiveSession (no Streamlit, no camera): non-blocking frames, set-up gating, the engine's
-counts, events, statistics, darkness; CueSpeaker; quality checks."""
+counts, events, statistics, darkness; LiveCues; quality checks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from app_support import BRIDGE, VARIANT, needs_samples
 
 from formcheck.engine.machine import Engine
 from formcheck.engine.status import Event
-from formcheck.live import SETUP_HOLD_S, CueSpeaker, LiveSession, cue_text
+from formcheck.live import SETUP_HOLD_S, LiveCues, LiveSession
+from formcheck.outputs.cue_schedule import CueScheduler
 from formcheck.pose.estimator import PoseOptions
 from formcheck.rules import load_rule
 from formcheck.sources.lighting import is_too_dark, luminance_stats
@@ -194,33 +195,36 @@ class Clock:
         return self.t
 
 
-def test_cue_speaker_one_at_a_time_with_cooldown_and_priority():
+def test_live_cues_one_at_a_time_by_priority_on_the_pages_clock():
+    """The live page says the engine's events through the coach's cue policy: the fault before the
+    count, one cue per gap, the same fault not again soon, nothing for events not worth saying,
+    and a count that waited too long is dropped."""
     clock = Clock()
-    speaker = CueSpeaker(cooldown_s=3.0, repeat_s=10.0, max_age_s=2.5, clock=clock)
-    speaker.offer([Event("rep", 1.0, "1", {"index": 1, "side": None}),
-                   Event("fault", 1.0, "Lower back down with control", {"severity": "warning"})])
-    assert speaker.next_cue() == "Lower back down with control"  # the fault outranks the count
-    assert speaker.next_cue() is None
+    cues = LiveCues(CueScheduler(min_gap_s=3.0, repeat_gap_s=10.0), clock=clock)
+    cues.offer([Event("rep", 1.0, "1", {"index": 1, "side": None}),
+                Event("fault", 1.0, "Lower back down with control", {"severity": "warning", "code": "lowering_fast"})])
+    assert cues.next_cue().text == "Lower back down with control"  # the fault outranks the count
+    assert cues.next_cue() is None  # the gap
     clock.t = 1.0
-    speaker.offer([Event("rep", 2.0, "2", {"index": 2, "side": "left"})])
-    assert speaker.next_cue() is None  # cooldown
-    clock.t = 3.1
-    assert speaker.next_cue() == "2, left"
+    cues.offer([Event("rep", 2.0, "2", {"index": 2, "side": "left"})])
+    assert cues.next_cue() is None
+    clock.t = 2.5
+    assert cues.next_cue() is None  # still within the gap after the fault
+    clock.t = 3.0
+    assert cues.next_cue().text == "2 (left)"  # the count, 2 s after it came: just in time
     clock.t = 6.5
-    speaker.offer([Event("fault", 6.5, "Lower back down with control", {"severity": "warning"})])
-    assert speaker.next_cue() is None  # the same words within repeat_s
+    cues.offer([Event("fault", 6.5, "Lower back down with control", {"severity": "warning", "code": "lowering_fast"})])
+    assert cues.next_cue() is None  # the same fault within the repeat gap
     clock.t = 20.0
-    speaker.offer([Event("hold_started", 20.0), Event("warning_cleared", 20.0)])
-    assert speaker.next_cue() is None  # nothing worth saying
-    speaker.offer([Event("rep", 20.0, "5", {"index": 5})])
+    cues.offer([Event("hold_started", 20.0), Event("warning_cleared", 20.0), Event("fault_cleared", 20.0)])
+    assert cues.next_cue() is None  # nothing worth saying
+    cues.offer([Event("rep", 20.0, "5", {"index": 5})])
     clock.t = 23.0
-    assert speaker.next_cue() is None  # waited longer than max_age_s: dropped
-
-
-def test_cue_text():
-    assert cue_text(Event("fault", 0, "Relax", {"severity": "info"})) == (2, "Relax")
-    assert cue_text(Event("counting_started", 0, "Counting starts now")) == (2, "Counting starts now")
-    assert cue_text(Event("fault_cleared", 0)) is None
+    assert cues.next_cue() is None  # a count that waited longer than its 2 s: dropped
+    cues.offer([Event("stopped_for_pain", 23.5, "Stopping: rest now")])
+    clock.t = 23.5
+    cue = cues.next_cue()
+    assert cue.text == "Stopping: rest now" and cue.interrupts  # safety: at once, cutting off speech
 
 
 # -- quality ----------------------------------------------------------------------------

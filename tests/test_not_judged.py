@@ -11,11 +11,10 @@ import pytest
 from synthetic import animate
 
 from formcheck.analysis import analyze_track
-from formcheck.coach.cue_schedule import engine_cue
 from formcheck.engine.machine import Engine, replay_track
 from formcheck.engine.status import Event
 from formcheck.errors import RuleFileError
-from formcheck.live.cues import cue_text
+from formcheck.outputs.cue_schedule import engine_cue
 from formcheck.outputs.report import summary_text
 from formcheck.rules import load_rule, parse_rule
 
@@ -70,7 +69,6 @@ def test_the_note_reaches_the_spoken_cues_and_the_reports():
     event = Event("fault_not_judged", 3.0, result.not_judged[0].message, {"code": "back_arched"})
     text, _, key = engine_cue(event)
     assert text == result.not_judged[0].message and key == "not_judged:back_arched"
-    assert cue_text(event) == (2, result.not_judged[0].message)
     summary = summary_text(result, BRIDGE)
     assert "Not judged from this camera angle:" in summary and "back_arched: From this angle" in summary
 

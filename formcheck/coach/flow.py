@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from formcheck.coach.cue_schedule import Priority
 from formcheck.coach.plan import PlannedSet
 from formcheck.coach.set_progress import NO_PROGRESS_S, SetProgress
 from formcheck.coach.words import (
@@ -29,6 +28,7 @@ from formcheck.coach.words import (
 from formcheck.engine.status import Event
 from formcheck.history.records import SetRecord
 from formcheck.live.checklist import SETUP_HOLD_S, LightMeter, SetupChecklist
+from formcheck.outputs.cue_schedule import Priority
 from formcheck.pose.track import PoseFrame
 
 #: After set-up is good, wait this long for the start position before saying how to get into it.

@@ -17,7 +17,6 @@ from dataclasses import replace
 
 import numpy as np
 
-from formcheck.coach.cue_schedule import CueScheduler, Priority
 from formcheck.coach.flow import SessionFlow
 from formcheck.coach.plan import PlannedSet, RuleSource, plan_sets
 from formcheck.coach.screen import screen_message, setup_check, shown_status
@@ -27,6 +26,7 @@ from formcheck.coach.words import PAUSED, RESUMED
 from formcheck.errors import FormcheckError
 from formcheck.history.records import SetRecord
 from formcheck.live.checklist import SETUP_HOLD_S, LightMeter
+from formcheck.outputs.cue_schedule import CueScheduler, Priority
 from formcheck.pose.track import PoseFrame
 from formcheck.programmes.schema import Programme
 from formcheck.rules.catalog import load_rule

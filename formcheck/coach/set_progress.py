@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from formcheck.coach.cue_schedule import Priority, engine_cue
 from formcheck.coach.plan import PlannedSet
 from formcheck.coach.words import NO_PROGRESS, count_text, seconds_left_text
 from formcheck.engine.machine import Engine
 from formcheck.engine.status import EngineStatus, Event
 from formcheck.history.records import SetRecord
+from formcheck.outputs.cue_schedule import Priority, engine_cue
 from formcheck.pose.track import PoseFrame
 from formcheck.results import SessionResult
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from formcheck.coach.cue_schedule import Priority
 from formcheck.coach.plan import PlannedSet
 from formcheck.engine.status import EngineStatus
 from formcheck.history.records import SetRecord
 from formcheck.live.checklist import SetupCheck
+from formcheck.outputs.cue_schedule import Priority
 
 #: The runner's phases: announce the set → set up (camera view, then the start position) →
 #: active (counting) → rest → ... → done; stopped after "Stop — it hurts".

@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from formcheck.coach.cue_schedule import Priority
 from formcheck.coach.plan import dose_text
 from formcheck.coach.state import CoachEvent, CoachState
 from formcheck.coach.words import set_label
+from formcheck.outputs.cue_schedule import Priority
 from formcheck.ui import common
 from formcheck.ui.browser import press_camera_start, say_cues
 from formcheck.ui.coach_holder import CoachHolder

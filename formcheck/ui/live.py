@@ -14,7 +14,7 @@ import time
 import av
 import streamlit as st
 
-from formcheck.live import SETUP_HOLD_S, CueSpeaker, EngineStatus, LiveSession, PoseOptions, pain_stop_before_start
+from formcheck.live import SETUP_HOLD_S, EngineStatus, LiveCues, LiveSession, PoseOptions, pain_stop_before_start
 from formcheck.outputs.cue_choice import current_cue
 from formcheck.outputs.drawing import format_value, metric_label
 from formcheck.outputs.report import to_json
@@ -186,14 +186,14 @@ def live_panel(rule: Rule, speech: bool) -> None:
         st.success("Set-up good: counting is on.")
     else:
         st.info(f"Counting starts once set-up has been good for {SETUP_HOLD_S:g} s.")
-    speaker: CueSpeaker = st.session_state.setdefault("live_speaker", CueSpeaker())
-    speaker.offer(session.events())
-    cue = speaker.next_cue()
+    cues: LiveCues = st.session_state.setdefault("live_speaker", LiveCues())
+    cues.offer(session.events())
+    cue = cues.next_cue()
     if cue is not None:
         n = st.session_state["live_cue_n"] = st.session_state.get("live_cue_n", 0) + 1
-        st.session_state.setdefault("live_cues", []).append(cue)
+        st.session_state.setdefault("live_cues", []).append(cue.text)
         if speech:
-            _speak(cue, f"cue-{id(session)}-{n}")
+            _speak(cue.text, f"cue-{id(session)}-{n}", interrupt=cue.interrupts)
     said = st.session_state.get("live_cues", [])[-3:]
     if said:
         st.caption("Cues: " + " · ".join(reversed(said)))
