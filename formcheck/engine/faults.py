@@ -75,19 +75,14 @@ class FaultChecker:
                 blind = applies and known(spec.judged_if) and not holds(spec.judged_if)
                 self.count_unjudged(spec, dt if blind else 0.0, t, events)
 
-    def count_unjudged(self, spec: FaultSpec, dt: float, t: float, events: list[Event]) -> bool:
-        """Add ``dt`` seconds in which the view could not judge ``spec``'s fault; say so once it
-        reaches :data:`NOT_JUDGED_AFTER_S`. Returns whether it has been said."""
-        total = self.unjudged_s.get(spec.code)
-        if total is None:
-            return True
-        total = self.unjudged_s[spec.code] = total + dt
+    def count_unjudged(self, spec: FaultSpec, dt: float, t: float, events: list[Event]) -> None:
+        """Add ``dt`` seconds in which the view could not judge ``spec``'s fault (one still in
+        :attr:`unjudged_s`); say so once it reaches :data:`NOT_JUDGED_AFTER_S`."""
+        total = self.unjudged_s[spec.code] = self.unjudged_s[spec.code] + dt
         if total >= NOT_JUDGED_AFTER_S:
             del self.unjudged_s[spec.code]
             self.not_judged.append(NotJudged(spec.code, t, spec.not_judged))
             events.append(Event("fault_not_judged", t, spec.not_judged, {"code": spec.code}))
-            return True
-        return False
 
     def check_frame(self, spec: FaultSpec, true: bool, t: float, events: list[Event]) -> Change | None:
         """Advance one frame check to time ``t``, where its phase and conditions hold (``true``) or not."""

@@ -169,10 +169,9 @@ class Followers:
         records = len(checker.log.records)
         state_index = phase * 2 + holding
         for spec, table in zip(self.specs, self.phase_tables, strict=True):
-            applies = table[state_index]
+            truth = table[state_index]  # where the check applies (a new array: narrowed in place below)
             if spec.code in checker.unjudged_s:
-                self._unjudged(window, spec, applies)
-            truth = applies.copy()
+                self._unjudged(window, spec, truth)
             if truth.any():
                 truth &= window.truth(spec.when)
             state = checker.log.states.get(spec.code)

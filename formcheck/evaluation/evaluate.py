@@ -210,6 +210,15 @@ def _fault_text(s: ClipScore) -> str:
     return ", ".join(shown) or "-"
 
 
+def _reliable_line(m: dict[str, object]) -> str | None:
+    """The within-one figure on the clips with a reliable pose, when some clip was told it had none."""
+    if not m["unreliable"]:
+        return None
+    return (f"  of which the clips with a reliable pose: within one "
+            f"{_pct(m['with_reps_reliable_within_one'], m['with_reps_reliable'])}; "
+            f"the person was told the pose was unreliable on: {', '.join(m['unreliable'])}")
+
+
 def format_report(scores: list[ClipScore]) -> str:
     """The per-clip table and the overall figures as plain text."""
     head = (f"{'clip':28} {'exercise':20} {'label':>7} {'count':>5} {'ok':>5} {'peaks':>7} {'recognised':>24} "
@@ -237,6 +246,7 @@ def format_report(scores: list[ClipScore]) -> str:
         f"mean absolute error:    {m['mean_abs_error']:.2f} reps" if m["mean_abs_error"] is not None else "",
         f"clips with reps > 0:    exact {_pct(m['with_reps_exact'], m['with_reps'])}, "
         f"within one {_pct(m['with_reps_within_one'], m['with_reps'])}",
+        _reliable_line(m),
         f"rep timing:             {_pct(m['peaks_matched'], m['labelled_peaks'])} of labelled peaks matched "
         f"within {PEAK_TOLERANCE_S} s"
         + (f", mean error {m['mean_peak_error_s']:.2f} s" if m["mean_peak_error_s"] is not None else ""),
@@ -246,11 +256,6 @@ def format_report(scores: list[ClipScore]) -> str:
         f"faults the camera angle could not judge (said once, shown as (code?) above): on {m['not_judged']} of "
         f"{m['clips_with_rule']} clips",
     ]
-    if m["unreliable"]:
-        lines.insert(lines.index(next(x for x in lines if x.startswith("rep timing:"))), (
-            f"  of which the clips with a reliable pose: within one "
-            f"{_pct(m['with_reps_reliable_within_one'], m['with_reps_reliable'])}; "
-            f"the person was told the pose was unreliable on: {', '.join(m['unreliable'])}"))
     if m["recognition_checked"]:
         lines.append(f"recognition (in-sample, calibration fitted on these clips): "
                      f"{_pct(m['recognition_right'], m['recognition_checked'])}")

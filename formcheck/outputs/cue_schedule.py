@@ -137,7 +137,8 @@ def engine_cue(event: Event) -> tuple[str, Priority, str] | None:
         return None
     if event.kind == "rep":
         return rep_label(event.data.get("index", 0), event.data.get("side")), priority, "count"
-    key = f"{'not_judged' if event.kind == 'fault_not_judged' else 'setup'}:{code}" if code else event.kind
+    prefix = "not_judged" if event.kind == "fault_not_judged" else "setup"
+    key = f"{prefix}:{code}" if code else event.kind
     return (event.message, priority, key) if event.message else None
 
 

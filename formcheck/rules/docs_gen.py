@@ -93,8 +93,7 @@ def _faults(rule: Rule) -> list[str]:
     for f in rule.faults:
         if f.check == "frame":
             phase = "" if f.phase == "any" else f" (phase: {f.phase})"
-            checked = f.when[: len(f.when) - len(f.judged_if)]
-            when = f"{_conditions(rule, checked)} for {_secs(rule, f.debounce_s)}{phase}"
+            when = f"{_conditions(rule, f.own_when)} for {_secs(rule, f.debounce_s)}{phase}"
             if f.judged_if:
                 when += (f"; judged only while {_conditions(rule, f.judged_if)}, otherwise said once: "
                          f"\"{f.not_judged}\"")

@@ -149,6 +149,11 @@ class FaultSpec:
     #: What to say, once per set, when the camera view cannot judge the fault.
     not_judged: str = ""
 
+    @property
+    def own_when(self) -> tuple[Condition, ...]:
+        """The fault's own conditions: ``when`` without the view conditions the parser appended."""
+        return self.when[: len(self.when) - len(self.judged_if)]
+
 
 @dataclass(frozen=True)
 class Rule:
