@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from formcheck.engine.machine import run_rules
 from formcheck.engine.recognize import Recognition, recognize
 from formcheck.engine.tuning import Retune, retune, rule_key, series_key, threshold_uses, tuned_rule
@@ -26,6 +28,7 @@ from formcheck.rules.catalog import list_rules
 from formcheck.rules.schema import Rule
 from formcheck.sources.prefetch import prefetch
 from formcheck.sources.video import MAX_FILE_BYTES, VIDEO_SUFFIXES, max_file_bytes, probe, read_frames
+from formcheck.texts import no_depth_message
 
 #: Below this share of frames with a person, the clip is treated as having nobody in it.
 MIN_PERSON_SHARE = 0.05
@@ -34,6 +37,8 @@ MIN_PERSON_SHARE = 0.05
 POSE_STAGE = "v3"
 #: Result-warning codes for problems with the video itself.
 TRUNCATED_WARNING = "video_truncated"
+#: Result warning: the landmarks carry no 3-D estimate and the rule measures in 3-D.
+NO_DEPTH_WARNING = "no_depth"
 
 Progress = Callable[[float], None]
 ShouldStop = Callable[[], bool]
@@ -123,14 +128,23 @@ def input_warnings(track: PoseTrack) -> list[SetupWarning]:
     ]
 
 
-def _with_input_warnings(result: SessionResult, track: PoseTrack) -> SessionResult:
-    """``result`` with the track's input warnings first (so a summary or JSON shows, e.g., a cut file)."""
-    result.warnings[:0] = input_warnings(track)
+def _with_input_warnings(result: SessionResult, track: PoseTrack, rule: Rule) -> SessionResult:
+    """``result`` with the track's input warnings first (so a summary or JSON shows, e.g., a cut
+    file, or landmarks without the 3-D estimate ``rule`` needs)."""
+    result.warnings[:0] = input_warnings(track) + depth_warnings(track, rule)
     return result
 
 
+def depth_warnings(track: PoseTrack, rule: Rule) -> list[SetupWarning]:
+    """A warning when ``rule`` measures in 3-D and ``track`` carries no 3-D landmarks (landmark
+    data from another tool): those metrics are empty, and the result must not look like a silent 0."""
+    if not rule.depth_metrics or track.has_depth or not np.any(track.persons > 0):
+        return []
+    return [SetupWarning(NO_DEPTH_WARNING, 0.0, track.duration_s, no_depth_message(rule.name, rule.depth_metrics))]
+
+
 def _rules_result(series: MetricSeries, rule: Rule, track: PoseTrack) -> SessionResult:
-    return _with_input_warnings(run_rules(series, rule, fps=track.fps, duration_s=track.duration_s), track)
+    return _with_input_warnings(run_rules(series, rule, fps=track.fps, duration_s=track.duration_s), track, rule)
 
 
 @dataclass(frozen=True)
@@ -165,7 +179,7 @@ class Analysis:
             RuleFileError: a value is out of range or the values contradict each other.
         """
         tuned = retune(self.series, self.rule, dict(values), self.track.fps, self.track.duration_s)
-        _with_input_warnings(tuned.result, self.track)
+        _with_input_warnings(tuned.result, self.track, tuned.rule)
         return tuned
 
 
@@ -209,8 +223,8 @@ def recognise_exercise(track: PoseTrack, rules: Iterable[Rule] | None = None) ->
 
 
 __all__ = [
-    "DEFAULT_VARIANT", "MAX_FILE_BYTES", "MIN_PERSON_SHARE", "TRUNCATED_WARNING", "VARIANTS", "VIDEO_SUFFIXES",
-    "Analysis", "AnalysisStopped", "PoseOptions", "PoseTrack", "Recognition", "Retune", "analyze", "analyze_track",
-    "file_fingerprint", "input_warnings", "load_track", "max_file_bytes", "recognise_exercise", "rule_key",
-    "series_key", "threshold_uses", "track_video", "tuned_rule",
+    "DEFAULT_VARIANT", "MAX_FILE_BYTES", "MIN_PERSON_SHARE", "NO_DEPTH_WARNING", "TRUNCATED_WARNING", "VARIANTS",
+    "VIDEO_SUFFIXES", "Analysis", "AnalysisStopped", "PoseOptions", "PoseTrack", "Recognition", "Retune", "analyze",
+    "analyze_track", "depth_warnings", "file_fingerprint", "input_warnings", "load_track", "max_file_bytes",
+    "recognise_exercise", "rule_key", "series_key", "threshold_uses", "track_video", "tuned_rule",
 ]  # fmt: skip

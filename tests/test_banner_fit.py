@@ -26,7 +26,8 @@ def _fits(text: str, shape: tuple[int, int], sizes: tuple[int, ...], want: int, 
 def _headlines() -> list[str]:
     codes = [("no_person", ()), ("two_people", ()), ("body_out_of_frame", ("shoulder", "hip", "knee", "ankle"))]
     texts = [setup_message(c, m, v) for c, m in codes for v in ("side", "front")]
-    texts += [setup_message(c, (), v) for c in ("wrong_view", "unclear_pose") for v in ("side", "front")]
+    views = ("side", "front", "seated_front")
+    texts += [setup_message(c, (), v) for c in ("wrong_view", "unclear_pose") for v in views]
     return texts + [f.message for r in list_rules() for f in r.faults] + [
         f.not_judged for r in list_rules() for f in r.faults if f.not_judged]
 

@@ -207,8 +207,9 @@ def test_no_counting_before_the_start_position():
     # A dead bug's leg extension counts only after the 90/90 start position.
     result = run("dead_bug", cp.dead_bug_track())
     assert result.counting_started_s is not None and result.reps[0].start_s > result.counting_started_s
-    # A seated rotation is measured from a square-on start: filmed nearly side-on it does not start.
-    assert run("seated_rotation", cp.seated_rotation_track(degrees=20.0, yaw_deg=75.0)).counting_started_s is None
+    # A seated rotation starts sitting upright, from the front or (nearly) side-on alike.
+    side_on = run("seated_rotation", cp.seated_rotation_track(yaw_deg=75.0))
+    assert side_on.counting_started_s is not None and side_on.reps_by_side() == {"left": 2, "right": 2}
 
 
 def test_plank_with_knee_taps_breaks_the_hold():

@@ -151,13 +151,25 @@ def test_plan_uses_a_saved_profile(tmp_path):
 
 
 def test_announcement_says_what_to_move_when_the_view_changes():
-    plan = plan_sets(programme(bridge_item(), ProgrammeItem("seated_rotation", "Seated rotation", reps=5),
+    plan = plan_sets(programme(ProgrammeItem("seated_rotation", "Seated rotation", reps=5), bridge_item(),
                                ProgrammeItem("pelvic_tilt", "Pelvic tilt", reps=5)))
-    first, front, side = (announce_text(p, prev) for p, prev in zip(plan, [None, *plan[:-1]], strict=True))
-    assert first.startswith("Glute bridge: 3 reps.") and plan[0].setup in first and "different" not in first
-    assert "needs a different camera view" in front and plan[1].setup in front
-    assert "needs a different camera view" not in announce_text(plan[2], replace(plan[1], view="side"))
-    assert "needs a different camera view" in side
+    first, side, same = (announce_text(p, prev) for p, prev in zip(plan, [None, *plan[:-1]], strict=True))
+    assert [p.view for p in plan] == ["front", "side", "side"]
+    assert first.startswith("Seated rotation: 5 reps.") and plan[0].setup in first and "different" not in first
+    assert "needs a different camera view" in side and plan[1].setup in side
+    assert "camera" not in same.replace(plan[2].setup, "")
+
+
+def test_the_camera_stays_put_for_an_exercise_that_supports_its_view():
+    """Seated rotation and knee rolls prefer a camera in front but are checked side-on too: after
+    side-on exercises the person is not asked to move the laptop mid-routine."""
+    plan = plan_sets(programme(bridge_item(), ProgrammeItem("seated_rotation", "Seated rotation", reps=5),
+                               ProgrammeItem("knee_rolls", "Knee rolls", reps=5)))
+    assert [p.view for p in plan] == ["side", "side", "side"]
+    rotation, rolls = announce_text(plan[1], plan[0]), announce_text(plan[2], plan[1])
+    for words in (rotation, rolls):
+        assert "Keep the camera where it is: this one is checked side-on too." in words
+        assert "different camera view" not in words
 
 
 # -- the runner over synthetic tracks ------------------------------------------------------

@@ -216,4 +216,4 @@ def test_set_up_words_advise_the_preferred_view():
     checker = SetupChecker(rule.view, rule.supported_views)
     assert checker.views == ("front", "side")
     assert view_label(rule) == "Camera at your feet or side-on"
-    assert view_label(load_rule("seated_rotation")) == "Camera facing you, along your body"
+    assert view_label(load_rule("seated_rotation")) == "Camera in front of you or side-on"

@@ -281,7 +281,12 @@ def test_rotation_rules_support_the_feet_end_and_side_on(rule_id):
     assert all(m.space == "world" for m in rule.metrics.values())
 
 
-def test_seated_rotation_says_why_it_is_not_filmed_side_on():
+def test_seated_rotation_is_filmed_from_the_front_or_side_on():
+    """Its turn is measured in 3-D (tests/test_seated_rotation_views.py); its pelvis check needs
+    the camera in front and says so once from the side."""
     rule = load_rule("seated_rotation")
-    assert rule.supported_views == ("front",)
-    assert "side-on camera is not supported" in rule.view_limits["front"]
+    assert rule.view == "front" and rule.supported_views == ("front", "side")
+    assert set(rule.view_limits) == {"front", "side"}
+    assert rule.metrics[rule.rep.metric].space == "world"
+    (pelvis,) = rule.faults
+    assert pelvis.judged_if and pelvis.not_judged

@@ -44,7 +44,9 @@ class PlannedSet:
         rest_s: rest after this set.
         instructions: what to do, said when the exercise is announced.
         setup: where to put the camera (the rule's set-up text; empty without a rule).
-        view: the camera view the rule needs ("side", "front", "any"), None without a rule.
+        view: the camera view this set is filmed from ("side", "front", "any"), None without a
+            rule: the rule's preferred view, or the previous camera-checked set's view when the
+            rule supports that one too (the camera is not moved mid-routine for nothing).
     """
 
     item_index: int
@@ -92,6 +94,21 @@ def plan_sets(programme: Programme, week: int = 1, rules: RuleSource = load_rule
     out: list[PlannedSet] = []
     for index, item in enumerate(programme.items):
         out += _item_sets(programme, index, item, week, rules, profiles_folder)
+    return _keep_camera(out)
+
+
+def _keep_camera(sets: list[PlannedSet]) -> list[PlannedSet]:
+    """Each camera-checked set filmed from the view the camera is already in when its rule
+    supports it (knee rolls after glute bridges stay side-on), else from its preferred view."""
+    in_use: str | None = None
+    out = []
+    for ps in sets:
+        if ps.rule is not None:
+            views = ps.rule.supported_views
+            if in_use is not None and (in_use in views or "any" in views):
+                ps = dataclasses.replace(ps, view=in_use)
+            in_use = ps.view if ps.view != "any" else in_use
+        out.append(ps)
     return out
 
 

@@ -20,6 +20,8 @@ RESUMED = "Resuming."
 NO_PROGRESS = "No movement counted for a while: moving on."
 NO_CAMERA = "done without camera checks"
 START_POSITION = "Get into the start position"
+#: A camera view as said when the camera stays where it is.
+VIEW_WORDS = {"side": "side-on", "front": "from the front"}
 
 
 def set_label(ps: PlannedSet) -> str:
@@ -51,6 +53,8 @@ def announce_text(ps: PlannedSet, previous: PlannedSet | None, again: bool = Fal
     elif previous is None or previous.view != ps.view:
         moved = previous is not None and previous.view is not None
         words.append(("This exercise needs a different camera view. " if moved else "") + ps.setup)
+    elif ps.view != ps.rule.view:
+        words.append(f"Keep the camera where it is: this one is checked {VIEW_WORDS.get(ps.view, 'from there')} too.")
     return " ".join(w.strip() for w in words if w.strip())
 
 

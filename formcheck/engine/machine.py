@@ -40,7 +40,7 @@ class RuleMachine:
         self.counting = Counting()
         #: Each metric's resting baseline (averaged in the start position), for from-baseline conditions.
         self.baseline: dict[str, float] = {}
-        self.setup = SetupChecker(rule.view, rule.supported_views)
+        self.setup = SetupChecker(rule.view, rule.supported_views, rule.clear_view, rule.posture)
         self.fault_checker = FaultChecker(rule, self.value_of)
         self.hold = HoldTimer(rule.hold, self.value_of)
         self.rep_counter = (

@@ -52,6 +52,14 @@ def update_baseline(
             baseline[name] = x if old is None or not math.isfinite(old) else old + a * (x - old)
 
 
+def rep_side(spec: RepSpec, side_value: float) -> str | None:
+    """The side an alternating rep was done on, from its side metric at the peak."""
+    if not spec.alternating:
+        return None
+    positive = spec.positive_side
+    return positive if side_value > 0 else ("right" if positive == "left" else "left")
+
+
 class RepCounter:
     """Counts a rule's reps from one frame's metric values at a time."""
 
@@ -224,7 +232,7 @@ class RepCounter:
             start_t,
             top.peak_time(start_signed),
             self.t,
-            self._side(side_value),
+            rep_side(self.spec, side_value),
             self.sign * peak_signed,
             abs(peak_signed - self._range_floor(start_signed)),
             rise_s=top.start_s - start_t,
@@ -236,13 +244,6 @@ class RepCounter:
         rep = self.lowering.close()
         if rep is not None:
             self.faults.judge_lowering(rep, self.t, events)
-
-    def _side(self, side_value: float) -> str | None:
-        """The side an alternating rep was done on, from its side metric at the peak."""
-        if not self.spec.alternating:
-            return None
-        positive = self.spec.positive_side
-        return positive if side_value > 0 else ("right" if positive == "left" else "left")
 
     def _range_floor(self, start_signed: float) -> float:
         """Where a rep's range of motion is measured from: its start, or the rule's rest value if higher."""
@@ -261,4 +262,4 @@ class RepCounter:
         return x
 
 
-__all__ = ["BASELINE_AWAY_TIME_S", "BASELINE_TIME_S", "LOST_AFTER_S", "TROUGH_BAND_FRACTION", "RepCounter"]
+__all__ = ["BASELINE_AWAY_TIME_S", "BASELINE_TIME_S", "LOST_AFTER_S", "TROUGH_BAND_FRACTION", "RepCounter", "rep_side"]

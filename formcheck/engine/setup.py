@@ -12,7 +12,7 @@ from formcheck.engine.debounce import Change, SpanLog
 from formcheck.engine.status import Event
 from formcheck.metrics.stream import FrameMetrics
 from formcheck.results import SetupWarning
-from formcheck.texts import setup_message
+from formcheck.texts import advice_view, setup_message
 
 #: A set-up problem must last this long before it is reported.
 WARNING_DEBOUNCE_S = 1.0
@@ -73,12 +73,15 @@ class SetupChecker:
     """Set-up problems (codes) reported once they last :data:`WARNING_DEBOUNCE_S`, cleared as soon as they end.
 
     The view check accepts every one of ``views`` (default: just ``view``); the words advise the
-    preferred ``view``.
+    preferred ``view``, and ``clear_view`` (default: ``view``) when the pose is unclear, in
+    the words for the rule's ``posture`` (:func:`formcheck.texts.advice_view`).
     """
 
-    def __init__(self, view: str, views: tuple[str, ...] = ()) -> None:
+    def __init__(self, view: str, views: tuple[str, ...] = (), clear_view: str = "", posture: str = "") -> None:
         self.view = view
         self.views = views or (view,)
+        self.clear_view = clear_view or view
+        self.posture = posture
         self.log: SpanLog[SetupWarning] = SpanLog()
 
     @property
@@ -91,16 +94,19 @@ class SetupChecker:
         for code, present in setup_problems(fm, self.views).items():
             self.check(code, present, fm.t, fm.missing, events)
 
+    def _advised(self, code: str) -> str:
+        return advice_view(self.clear_view if code == "unclear_pose" else self.view, self.posture)
+
     def check(self, code: str, present: bool, t: float, missing: tuple[str, ...], events: list[Event]) -> Change | None:
         """Advance one set-up check to time ``t``, where its problem shows (``present``) or not."""
         debounce = UNCLEAR_DEBOUNCE_S if code == "unclear_pose" else WARNING_DEBOUNCE_S
         change = self.log.update(code, present, t, debounce)
         if change == "started":
-            message = setup_message(code, missing, self.view)
+            message = setup_message(code, missing, self._advised(code))
             self.log.start(code, SetupWarning(code, self.log.since(code), t, message))
             events.append(Event("warning", t, message, {"code": code}))
         elif change == "continues":
-            self.log.open[code].message = setup_message(code, missing, self.view)
+            self.log.open[code].message = setup_message(code, missing, self._advised(code))
         elif change == "ended":
             events.append(Event("warning_cleared", t, "", {"code": code}))
         return change

@@ -48,12 +48,19 @@ VIEW_LABEL = "Camera view"
 LIGHT_LABEL = "Enough light"
 
 
+#: Sitting, the camera "along the body" is in front of the person, not at the feet.
+SEATED_VIEWS_LABELS = {
+    ("front", "side"): "Camera in front of you or side-on",
+    ("side", "front"): "Camera side-on or in front of you",
+}
+
+
 def view_label(rule: Rule) -> str:
     """The view line's label: the rule's view, or every view it supports."""
     views = rule.supported_views
     if len(views) == 1:
         return VIEW_LABELS.get(views[0], VIEW_LABEL)
-    return VIEWS_LABELS.get(views, VIEW_LABEL)
+    return (SEATED_VIEWS_LABELS if rule.posture == "seated" else VIEWS_LABELS).get(views, VIEW_LABEL)
 
 
 @dataclass(frozen=True)

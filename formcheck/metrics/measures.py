@@ -109,6 +109,16 @@ def _axis_offset(p: Points) -> float:
     return float(kin.axis_offset(p.points[0], p.points[1], a, b, p.scale))
 
 
+@measures("turn")
+def _turn(p: Points) -> float:
+    level = np.array([1.0, 0.0, 1.0])
+    a = (p.axis[1] - p.axis[0]) * level
+    v = (p.points[1] - p.points[0]) * level
+    if not (np.linalg.norm(a) > 1e-9 and np.linalg.norm(v) > 1e-9):
+        return float("nan")
+    return float(np.degrees(np.arctan2(a[2] * v[0] - a[0] * v[2], float(np.dot(a, v)))))
+
+
 @measures("speed")
 def _speed(p: Points) -> float:
     if p.before is None or p.dt <= 0:

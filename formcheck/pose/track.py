@@ -83,6 +83,13 @@ class PoseTrack:
             return 0.0
         return float(self.timestamps[-1] + 1.0 / max(self.fps, 1e-6))
 
+    @property
+    def has_depth(self) -> bool:
+        """The frames with a person carry the pose model's 3-D (world) landmarks. MediaPipe always
+        gives them; landmark data from other tools may not (all zeros or NaN)."""
+        seen = self.persons > 0
+        return bool(np.any(np.nan_to_num(np.abs(self.world[seen])) > 0))
+
     def frame(self, i: int) -> PoseFrame:
         return PoseFrame(
             timestamp_s=float(self.timestamps[i]),

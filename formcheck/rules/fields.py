@@ -13,7 +13,16 @@ from formcheck.pose.landmarks import is_valid_reference
 from formcheck.rules.kinds import METRIC_KINDS
 from formcheck.rules.ranges import FIELD_RANGES, Allowed, fmt, metric_range, span
 from formcheck.rules.reader import Reader, check_range, is_number, show
-from formcheck.rules.schema import SCALES, SPACES, WORLD_KINDS, Condition, MetricSpec, Threshold
+from formcheck.rules.schema import (
+    AXIS_KINDS,
+    SCALES,
+    SPACES,
+    WORLD_KINDS,
+    WORLD_ONLY_KINDS,
+    Condition,
+    MetricSpec,
+    Threshold,
+)
 
 
 def read_ref(
@@ -156,13 +165,15 @@ def read_metric(r: Reader, name: str, data: Any) -> MetricSpec:
     need = METRIC_KINDS[kind].points
     if (need is not None and len(points) != need) or not points:
         r.fail(f"{where}.points", f"a {kind} metric takes {need or 'one or more'} points, got {len(points)}")
-    if kind != "axis_offset":
-        r.not_here(data, where, ("axis",), "axis_offset metrics", f"a {kind} metric")
+    if kind in WORLD_ONLY_KINDS and space != "world":
+        r.fail(f"{where}.space", f"a {kind} metric needs depth: give 'space: world' (the pose model's 3-D landmarks)")
+    if kind not in AXIS_KINDS:
+        r.not_here(data, where, ("axis",), " and ".join(AXIS_KINDS) + " metrics", f"a {kind} metric")
     if METRIC_KINDS[kind].is_angle:
         r.not_here(data, where, ("scale",), "metrics measured in body sizes (offsets, distances, speeds)", "an angle")
     axis = _landmarks(r, data, "axis", where, None)
-    if kind == "axis_offset" and (not axis or len(axis) != 2):
-        r.fail(f"{where}.axis", "an axis_offset metric needs 'axis: [from_landmark, to_landmark]'")
+    if kind in AXIS_KINDS and (not axis or len(axis) != 2):
+        r.fail(f"{where}.axis", f"a {kind} metric needs 'axis: [from_landmark, to_landmark]'")
     return MetricSpec(
         name=name,
         kind=kind,

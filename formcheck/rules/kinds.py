@@ -50,6 +50,9 @@ _KINDS = (
     MetricKind("axis_offset", 2, "body", -20, 20, BODY,
                "second point minus first along `axis` (with `space: world` and `level: true`, along the axis "
                "laid level with the floor)"),
+    MetricKind("turn", 2, "deg", -180, 180, "deg",
+               "turn of the line through the two points from the `axis` line, seen from above (3-D only: "
+               "`space: world`; + = counterclockwise, e.g. the shoulders turned to the left of the hips)"),
     MetricKind("speed", None, "body/s", 0, 20, f"{BODY}/s", "mean speed of the points",
                two_frames=True),
 )  # fmt: skip

@@ -20,7 +20,11 @@ VIEWS = ("side", "front", "any")
 #: 3-D world landmarks (``world``: metres, hip-centred, x right, y up, z toward the camera).
 SPACES = ("image", "world")
 #: Metric kinds that mean the same with 3-D world points (the others are 2-D picture measures).
-WORLD_KINDS = ("distance", "axis_offset", "vertical_offset", "inclination")
+WORLD_KINDS = ("distance", "axis_offset", "vertical_offset", "inclination", "turn")
+#: Metric kinds measured against an ``axis`` line.
+AXIS_KINDS = ("axis_offset", "turn")
+#: Metric kinds that need depth, so only ``space: world``.
+WORLD_ONLY_KINDS = ("turn",)
 SEVERITIES = ("info", "warning", "critical")
 #: What a fault judges: ``form`` (how the body is placed or moves: the default) or ``dosage``
 #: (hold length, tempo or rep speed against the prescription, e.g. "hold a little longer").
@@ -224,6 +228,19 @@ class Rule:
     def supported_views(self) -> tuple[str, ...]:
         """The camera views the set-up check accepts: ``views``, else the one ``view``."""
         return self.views or (self.view,)
+
+    @property
+    def clear_view(self) -> str:
+        """The view to advise when the pose model cannot find a clear skeleton: side-on when the
+        rule supports it for a body on the floor (the model finds a lying body in 99-100% of the
+        frames of every side-on floor clip, but in 23% of the foot-end knee_rolls_01), else the
+        preferred ``view``."""
+        return "side" if "side" in self.supported_views and self.posture != "seated" else self.view
+
+    @property
+    def depth_metrics(self) -> tuple[str, ...]:
+        """The metrics measured on the pose model's 3-D landmarks (``space: world``)."""
+        return tuple(name for name, spec in self.metrics.items() if spec.space == "world")
 
     def threshold_values(self) -> dict[str, float]:
         return {name: t.value for name, t in self.thresholds.items()}

@@ -37,6 +37,7 @@ from formcheck.ui.coach_panel import HOLDER_KEY, camera_starting, coach_panel, c
 from formcheck.ui.sessions import session_files
 from formcheck.ui.store import current_person, open_store
 from formcheck.ui.styles import camera_page_style
+from formcheck.ui.webcam import webcam
 
 CAMERA_KEY = "coach-camera"
 PROGRAMME_KEY = "coach_programme"
@@ -156,16 +157,8 @@ def _choose(variant: str) -> None:
 # -- running and after ------------------------------------------------------------------
 def _camera(playing: bool) -> bool:
     """The webcam (started and stopped by the page, not by a click on it); whether it plays."""
-    from streamlit_webrtc import WebRtcMode, webrtc_streamer
-
-    ctx = webrtc_streamer(
-        key=CAMERA_KEY, mode=WebRtcMode.SENDRECV, rtc_configuration={"iceServers": []},
-        media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}, "audio": False},
-        video_frame_callback=_holder().process_av, async_processing=True,
-        desired_playing_state=None if playing else False,  # started by press_camera_start (see camera_starting)
-        video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
-    )
-    return bool(ctx.state.playing)
+    # started by press_camera_start (see camera_starting)
+    return webcam(CAMERA_KEY, _holder().process_av, playing=None if playing else False)
 
 
 def _running() -> None:

@@ -27,6 +27,7 @@ from formcheck.ui.review_save import review_record
 from formcheck.ui.sessions import session_files
 from formcheck.ui.store import current_person, open_store
 from formcheck.ui.styles import camera_page_style
+from formcheck.ui.webcam import webcam
 
 #: How often the status panel refreshes while the camera runs (seconds).
 PANEL_REFRESH_S = 0.5
@@ -212,8 +213,6 @@ def set_summary(result: SessionResult, rule: Rule) -> None:
 
 def render() -> None:
     """The Live page."""
-    from streamlit_webrtc import WebRtcMode, webrtc_streamer
-
     st.title("Live coaching")
     rule = common.exercise_picker()
     if rule is None or not safety_gate():
@@ -226,16 +225,10 @@ def render() -> None:
     video, panel = st.columns([3, 2], gap="medium")
     with video:
         st.caption(rule.setup)
-        ctx = webrtc_streamer(
-            key=CAMERA_KEY, mode=WebRtcMode.SENDRECV, rtc_configuration={"iceServers": []},
-            media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}, "audio": False},
-            video_frame_callback=holder.process_av, async_processing=True,
-            desired_playing_state=False if stopping else None,
-            video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
-        )
-    if stopping and not ctx.state.playing:
+        streaming = webcam(CAMERA_KEY, holder.process_av, playing=False if stopping else None)
+    if stopping and not streaming:
         st.session_state.pop("live_stop")
-    playing = bool(ctx.state.playing) and not stopping
+    playing = streaming and not stopping
     with panel:
         if playing:  # frames before this (a fraction of a second after START) pass through unannotated
             holder.arm(rule, PoseOptions(variant=variant))
