@@ -201,3 +201,17 @@ def test_words_for_parts_and_views():
     assert setup_message("body_out_of_frame").startswith("Can't see your body")
     with pytest.raises(ValueError):
         setup_message("nonsense")
+
+
+def test_a_clip_starting_at_zero_gives_its_second_frame_a_time_step():
+    """The machine's time step (rests, start holds) once took a first frame at t = 0 for "no frame
+    yet", so the second frame had none."""
+    from formcheck.engine.machine import RuleMachine
+    from formcheck.rules import load_rule
+
+    machine = RuleMachine(load_rule("glute_bridge"))
+    steps: list[float] = []
+    machine.rep_counter.update = lambda t, values, dt, events: steps.append(dt)
+    for t in (0.0, 1 / 30, 2 / 30):
+        machine.step(FrameMetrics(t, {}, "left", 1, (), 0.3, True))
+    assert steps == pytest.approx([0.0, 1 / 30, 1 / 30])

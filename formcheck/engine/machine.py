@@ -35,6 +35,8 @@ class RuleMachine:
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
         self.t = 0.0
+        #: Whether a frame has been seen (``t`` is then its time; a clip's first frame is at 0).
+        self._started = False
         self.values: Mapping[str, float] = {}
         self.near_side = "left"
         self.counting = Counting()
@@ -95,8 +97,8 @@ class RuleMachine:
     def step(self, fm: FrameMetrics) -> list[Event]:
         """Advance by one frame; returns what happened in it."""
         events: list[Event] = []
-        dt = fm.t - self.t if self.t else 0.0
-        self.t = fm.t
+        dt = fm.t - self.t if self._started else 0.0
+        self.t, self._started = fm.t, True
         self.values = fm.values
         self.near_side = fm.near_side
         self.setup.update(fm, events)

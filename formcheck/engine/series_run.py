@@ -84,10 +84,10 @@ def run_reps(machine: RuleMachine, inputs: SeriesInputs, followers: Followers) -
     phases, code = followers.phases, PHASE_CODE
     tracked, history = followers.tracked, followers.baselines
     events: list[Event] = []
-    previous, current, resting = 0.0, {}, ("setup", "bottom")
+    previous, current, resting = None, {}, ("setup", "bottom")
     for fm, start in zip(inputs.frames, in_start, strict=True):
         t = fm.t
-        counter.update(t, fm.values, t - previous if previous else 0.0, events, start)
+        counter.update(t, fm.values, 0.0 if previous is None else t - previous, events, start)
         previous = t
         phases.append(code[counting.phase])
         if tracked:
