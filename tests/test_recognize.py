@@ -48,6 +48,7 @@ def test_motion_cycles_count_big_repeated_joint_movements():
     ("knee_to_chest", lambda: cp.knee_to_chest_track(fps=10)),
     ("pelvic_tilt", lambda: cp.pelvic_tilt_track(fps=10)),
     ("seated_rotation", lambda: cp.seated_rotation_track(fps=10)),
+    ("seated_rotation", lambda: cp.seated_rotation_track(fps=10, yaw_deg=90.0)),  # side-on
     ("hip_flexor_stretch", lambda: cp.hip_flexor_track(hold_s=20.0, fps=5)),
     ("figure_four_stretch", lambda: cp.figure_four_track(hold_s=20.0, fps=5)),
     ("arm_openings", lambda: cp.arm_openings_track(fps=10)),
