@@ -3,17 +3,15 @@
 Half of the people filming themselves side-on have their head at the other end of the picture.
 The mirror image of a clip's landmarks (x flipped, left and right swapped, as the pose model
 labels a mirrored person) must give the same count, the same faults and the same exercise; an
-alternating exercise's sides swap. Checked on every labelled shared clip (formcheck eval's figures
-were identical on all 28, with recognition confidences within 0.1); these cover each kind of rule.
+alternating exercise's sides swap. benchmarks/robustness.py checks every labelled shared clip
+(formcheck eval's figures were identical on all 28); these cover each kind of rule.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
-from app_support import SAMPLES, needs_samples
+from app_support import SAMPLES, load_benchmark, needs_samples
 
 from formcheck.analysis import PoseOptions, analyze_track, recognise_exercise, track_video
 from formcheck.pose.landmarks import INDEX
@@ -28,20 +26,8 @@ CLIPS = {
     "plank_03.mp4": "plank",
     "hip_flexor_01.mp4": "hip_flexor_stretch",
 }
-SWAP = {"left": "right", "right": "left"}
-
-
-def mirrored(track: PoseTrack) -> PoseTrack:
-    """``track`` seen in a mirror: x flipped in the picture and in 3-D, left and right swapped."""
-    order = np.arange(len(INDEX))
-    for name, i in INDEX.items():
-        side, _, part = name.partition("_")
-        if side in SWAP:
-            order[i] = INDEX[f"{SWAP[side]}_{part}"]
-    landmarks, world = track.landmarks[:, order].copy(), track.world[:, order].copy()
-    landmarks[..., 0] = 1.0 - landmarks[..., 0]
-    world[..., 0] = -world[..., 0]
-    return replace(track, landmarks=landmarks, world=world)
+ROBUSTNESS = load_benchmark("robustness")
+mirrored, SWAP = ROBUSTNESS.mirrored, ROBUSTNESS.SWAP
 
 
 def test_the_mirror_swaps_sides_and_flips_x():
