@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 from synthetic import Limb, animate, body, cycle, make_track, pose_frame
 
-from formcheck.engine.recognize import Recognition, motion_cycles, posture_features, posture_of_frame, recognize
+from formcheck.engine.recognize import (
+    Recognition,
+    decide,
+    motion_cycles,
+    posture_features,
+    posture_of_frame,
+    recognize,
+)
 from formcheck.rules import list_rules
 
 
@@ -60,6 +67,17 @@ def test_recognises_the_exercise(rules, exercise, make):
     assert 0.0 < result.confidence <= 1.0
     scores = [s for _, s in result.ranking]
     assert scores == sorted(scores, reverse=True) and len(scores) == len(rules)
+
+
+def test_two_rules_tied_at_the_top_name_neither(rules):
+    """Kneeling still on all fours, bird dog and cat-cow both only reach their start position: they
+    tie, and naming one (the first in the list) would be a coin toss, at 0.59 before."""
+    result = recognize(animate(lambda t: cp.all_fours(), 20.0, 10.0), rules)
+    (first, best), (_, runner_up) = result.ranking[:2]
+    assert {first, result.ranking[1][0]} == {"bird_dog", "cat_cow"} and best == pytest.approx(runner_up)
+    assert result.exercise_id is None
+    assert decide([("a", 0.6), ("b", 0.6)]).exercise_id is None
+    assert decide([("a", 0.9), ("b", 0.6)]).exercise_id == "a"
 
 
 def test_a_plank_broken_by_knee_taps_is_not_a_catalogue_exercise(rules):

@@ -49,6 +49,9 @@ MIN_SCORE = 0.3
 MIN_PROBABILITY = 0.5
 #: What recognition says when it declines.
 NOT_SURE = "not sure: which exercise is this?"
+#: Best two scores closer than this are a tie (e.g. two rules that both only reached their start
+#: position); a tie names neither.
+TIE = 1e-3
 #: A joint angle swing of at least this many degrees counts toward a movement cycle.
 CYCLE_SWING_DEG = 30.0
 _FLOOR_POINTS = [i for n, i in INDEX.items() if not any(k in n for k in ("eye", "mouth", "pinky", "index", "thumb"))]
@@ -327,7 +330,7 @@ def decide(ranking: list[tuple[str, float]], calibration: Calibration | None = N
     With a ``calibration`` (default: the postures file's) the confidence is the calibrated
     probability that the best rule is right, and recognition declines below
     :data:`MIN_PROBABILITY` (its confidence is then the probability that declining is right).
-    A best score under ``min_score`` is always declined.
+    A best score under ``min_score``, or two rules tied at the top, is always declined.
     """
     calibration = calibration or posture_table().calibration
     best = ranking[0][1] if ranking else 0.0
@@ -338,6 +341,7 @@ def decide(ranking: list[tuple[str, float]], calibration: Calibration | None = N
     else:
         p = calibration.probability(best, runner_up)
         named = best >= min_score and p >= MIN_PROBABILITY
+    named = named and best - runner_up > TIE  # a tie at the top: naming either would be a coin toss
     if not named:
         return Recognition(None, round(1.0 - (p if calibration else best), 3), ranking)
     return Recognition(ranking[0][0], round(float(p), 3), ranking)
