@@ -151,13 +151,21 @@ def test_plan_uses_a_saved_profile(tmp_path):
 
 
 def test_announcement_says_what_to_move_when_the_view_changes():
-    plan = plan_sets(programme(ProgrammeItem("seated_rotation", "Seated rotation", reps=5), bridge_item(),
-                               ProgrammeItem("pelvic_tilt", "Pelvic tilt", reps=5)))
-    first, side, same = (announce_text(p, prev) for p, prev in zip(plan, [None, *plan[:-1]], strict=True))
-    assert [p.view for p in plan] == ["front", "side", "side"]
-    assert first.startswith("Seated rotation: 5 reps.") and plan[0].setup in first and "different" not in first
-    assert "needs a different camera view" in side and plan[1].setup in side
-    assert "camera" not in same.replace(plan[2].setup, "")
+    """Every catalogue rule can be checked side-on; a physio's rule file for the camera in front
+    only (here the seated rotation's, narrowed to its front view) needs the camera moved."""
+    rotation = load_rule("seated_rotation")
+    front_only = rotation.with_thresholds({}, views=["front"], view_limits={"front": rotation.view_limits["front"]})
+
+    def rules(exercise: str):
+        return front_only if exercise == "seated_rotation" else load_rule(exercise)
+
+    plan = plan_sets(programme(bridge_item(), ProgrammeItem("seated_rotation", "Seated rotation", reps=5),
+                               ProgrammeItem("pelvic_tilt", "Pelvic tilt", reps=5)), rules=rules)
+    first, front, side = (announce_text(p, prev) for p, prev in zip(plan, [None, *plan[:-1]], strict=True))
+    assert [p.view for p in plan] == ["side", "front", "side"]
+    assert first.startswith("Glute bridge: 3 reps.") and plan[0].setup in first and "different" not in first
+    assert "needs a different camera view" in front and plan[1].setup in front
+    assert "needs a different camera view" in side
 
 
 def test_the_camera_stays_put_for_an_exercise_that_supports_its_view():
@@ -170,6 +178,14 @@ def test_the_camera_stays_put_for_an_exercise_that_supports_its_view():
     for words in (rotation, rolls):
         assert "Keep the camera where it is: this one is checked side-on too." in words
         assert "different camera view" not in words
+    # a routine opening with an exercise that prefers the feet end starts in the view the most
+    # exercises in a row support; one with only such exercises keeps their preferred view
+    opening = plan_sets(programme(ProgrammeItem("knee_rolls", "Knee rolls", reps=5), bridge_item()))
+    assert [p.view for p in opening] == ["side", "side"]
+    assert "different camera view" not in announce_text(opening[1], opening[0])
+    front = plan_sets(programme(ProgrammeItem("knee_rolls", "Knee rolls", reps=5),
+                                ProgrammeItem("bent_knee_fall_out", "Fall-outs", reps=5)))
+    assert [p.view for p in front] == ["front", "front"]
 
 
 # -- the runner over synthetic tracks ------------------------------------------------------

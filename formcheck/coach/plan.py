@@ -97,15 +97,33 @@ def plan_sets(programme: Programme, week: int = 1, rules: RuleSource = load_rule
     return _keep_camera(out)
 
 
+def _supports(rule: Rule, view: str) -> bool:
+    return view in rule.supported_views or "any" in rule.supported_views
+
+
+def _first_view(rules: list[Rule]) -> str | None:
+    """The view to start the session in: of the first rule's views, the one the most exercises
+    in a row from the start support (its preferred view on a tie)."""
+    if not rules:
+        return None
+
+    def run(view: str) -> int:
+        return next((i for i, rule in enumerate(rules) if not _supports(rule, view)), len(rules))
+
+    views = [v for v in rules[0].supported_views if v != "any"]
+    return max(views, key=run) if views else None
+
+
 def _keep_camera(sets: list[PlannedSet]) -> list[PlannedSet]:
     """Each camera-checked set filmed from the view the camera is already in when its rule
-    supports it (knee rolls after glute bridges stay side-on), else from its preferred view."""
-    in_use: str | None = None
+    supports it (knee rolls after glute bridges stay side-on), else from its preferred view; the
+    first from the view that serves the most exercises in a row (a routine opening with knee
+    rolls, then bridges, starts side-on)."""
+    in_use = _first_view([ps.rule for ps in sets if ps.rule is not None])
     out = []
     for ps in sets:
         if ps.rule is not None:
-            views = ps.rule.supported_views
-            if in_use is not None and (in_use in views or "any" in views):
+            if in_use is not None and _supports(ps.rule, in_use):
                 ps = dataclasses.replace(ps, view=in_use)
             in_use = ps.view if ps.view != "any" else in_use
         out.append(ps)
