@@ -460,3 +460,33 @@ def fall_out_track(reps: int = 4, pelvis_roll: bool = False, other_knee: bool = 
         return supine_feet_view(left, right, hip_lift=0.05 * e if pelvis_roll and k == 1 else 0.0)
 
     return animate(pose, 2.0 + period * reps + 1.0, fps, yaw_deg=90.0)
+
+
+# -- look-alikes outside the catalogue ---------------------------------------------------------
+FOURS_REST = Limb(thigh=-90, shin=0, upper_arm=-90, forearm=-90)
+
+
+def look_alike_track(name: str, reps: int = 8, fps: float = 10.0) -> object:
+    """An exercise outside the catalogue that shares a catalogue start position, side-on: 2 s
+    still, then ``reps`` repetitions of 4 s. ``name``: ``leg_lowers`` (supine, both legs straight,
+    from vertical to 20 deg), ``reverse_crunch`` (supine 90/90, knees to the chest, hips lifting),
+    ``donkey_kick`` (all fours, a bent leg kicked up behind), ``straight_kickback`` (all fours, a
+    straight leg back to level), ``fire_hydrant`` (all fours, a bent knee lifted out sideways)."""
+    period = 4.0
+
+    def pose(t: float) -> dict:
+        e = cycle(t, period, 0.0, 1.0, start_s=2.0, reps=reps, hold_frac=0.2)
+        if name == "leg_lowers":
+            leg = Limb(thigh=90 - 70 * e, shin=90 - 70 * e, upper_arm=0, forearm=0)
+            return supine(near=leg, far=leg)
+        if name == "reverse_crunch":
+            leg = Limb(thigh=90 + 40 * e, shin=70 * e, upper_arm=0, forearm=0)
+            return supine(near=leg, far=leg, hip_y=0.1 + 0.06 * e)
+        moving = {
+            "donkey_kick": Limb(thigh=-90 + 100 * e, shin=100 * e, upper_arm=-90, forearm=-90),
+            "straight_kickback": Limb(thigh=-90 + 95 * e, shin=5 * e, upper_arm=-90, forearm=-90),
+            "fire_hydrant": Limb(thigh=-90, shin=0, upper_arm=-90, forearm=-90, knee_out=0.35 * e),
+        }[name]
+        return all_fours(near=moving, far=FOURS_REST)
+
+    return animate(pose, 2.0 + period * reps + 1.0, fps)

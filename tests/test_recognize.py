@@ -80,6 +80,13 @@ def test_two_rules_tied_at_the_top_name_neither(rules):
     assert decide([("a", 0.9), ("b", 0.6)]).exercise_id == "a"
 
 
+@pytest.mark.parametrize("name", ["leg_lowers", "reverse_crunch", "donkey_kick", "straight_kickback", "fire_hydrant"])
+def test_a_look_alike_outside_the_catalogue_is_declined(rules, name):
+    """Exercises outside the catalogue that share a catalogue start position (the clips the
+    product is judged on include leg lowers, reverse crunches and kickbacks)."""
+    assert recognize(cp.look_alike_track(name), rules).exercise_id is None
+
+
 def test_a_plank_broken_by_knee_taps_is_not_a_catalogue_exercise(rules):
     assert recognize(cp.plank_track(duration_s=12.0, knee_taps=4, fps=10), rules).exercise_id is None
 
