@@ -51,7 +51,6 @@ class FaultChecker:
         #: Faults the view could not judge, said once each; and the time each has been unjudged so far.
         self.not_judged: list[NotJudged] = []
         self.unjudged_s: dict[str, float] = {spec.code: 0.0 for spec in self.frame_specs if spec.judged_if}
-        self._previous_t: float | None = None
         #: Called before a rep is judged: a re-run that follows the frame checks behind the rep
         #: counter brings them up to the frame before first (see :mod:`formcheck.engine.series_run`).
         self.before_judge: Callable[[], None] | None = None
@@ -61,13 +60,11 @@ class FaultChecker:
         return self.log.records
 
     def update_frame(
-        self, t: float, phase: str, holding: bool, holds: Callable[[tuple[Condition, ...]], bool], events: list[Event],
-        known: Callable[[tuple[Condition, ...]], bool] = lambda conditions: True,
+        self, t: float, dt: float, phase: str, holding: bool, holds: Callable[[tuple[Condition, ...]], bool],
+        events: list[Event], known: Callable[[tuple[Condition, ...]], bool] = lambda conditions: True,
     ) -> None:
-        """Advance every frame check to time ``t``; ``holds`` tells whether conditions hold now,
-        ``known`` whether their metrics have a value now."""
-        dt = 0.0 if self._previous_t is None else t - self._previous_t
-        self._previous_t = t
+        """Advance every frame check to time ``t``, ``dt`` seconds after the previous frame (0 for the
+        first); ``holds`` tells whether conditions hold now, ``known`` whether their metrics have a value now."""
         for spec in self.frame_specs:
             applies = phase_matches(phase, spec.phase, holding)
             self.check_frame(spec, applies and holds(spec.when), t, events)

@@ -105,7 +105,7 @@ class RuleMachine:
         if self.rep_counter is not None:
             self.rep_counter.update(self.t, self.values, dt, events)
         self._update_hold(events)
-        self.fault_checker.update_frame(self.t, self.phase, self.hold.active, self.holds_true, events,
+        self.fault_checker.update_frame(self.t, dt, self.phase, self.hold.active, self.holds_true, events,
                                         self.values_known)
         return events
 

@@ -80,8 +80,10 @@ class SetupChecker:
     def __init__(self, view: str, views: tuple[str, ...] = (), clear_view: str = "", posture: str = "") -> None:
         self.view = view
         self.views = views or (view,)
-        self.clear_view = clear_view or view
-        self.posture = posture
+        #: The camera words (:func:`~formcheck.texts.advice_view` keys) of the set-up problems, and
+        #: of an unclear pose (also the result's "too few reliable poses" warning).
+        self.view_words = advice_view(view, posture)
+        self.unclear_words = advice_view(clear_view or view, posture)
         self.log: SpanLog[SetupWarning] = SpanLog()
 
     @property
@@ -95,7 +97,7 @@ class SetupChecker:
             self.check(code, present, fm.t, fm.missing, events)
 
     def _advised(self, code: str) -> str:
-        return advice_view(self.clear_view if code == "unclear_pose" else self.view, self.posture)
+        return self.unclear_words if code == "unclear_pose" else self.view_words
 
     def check(self, code: str, present: bool, t: float, missing: tuple[str, ...], events: list[Event]) -> Change | None:
         """Advance one set-up check to time ``t``, where its problem shows (``present``) or not."""

@@ -12,7 +12,7 @@ from formcheck.metrics.stream import FrameMetrics, MetricSeries
 from formcheck.pose.quality import MIN_USABLE_SHARE
 from formcheck.results import Rep, SessionResult, SetupWarning
 from formcheck.rules.schema import Rule
-from formcheck.texts import advice_view, unreliable_pose_message
+from formcheck.texts import unreliable_pose_message
 
 #: The result warning of a set with too few usable poses.
 UNRELIABLE_WARNING = "unreliable_pose"
@@ -57,7 +57,7 @@ def session_result(
         reps=machine.reps,
         holds=machine.holds,
         faults=machine.faults,
-        warnings=machine.warnings + _unreliable(share, duration, advice_view(rule.clear_view, rule.posture)),
+        warnings=machine.warnings + _unreliable(share, duration, machine.setup.unclear_words),
         metric_units={m.name: m.unit for m in rule.metrics.values()},
         thresholds=rule.threshold_values(),
         prescription=dict(rule.prescription),

@@ -19,6 +19,7 @@ from formcheck.pose.track import PoseFrame
 from formcheck.results import SetupWarning
 from formcheck.rules.schema import Rule
 from formcheck.sources.lighting import DARK_LUMA, is_too_dark, luminance_stats
+from formcheck.texts import advice_view
 
 #: Set-up must be good this long before counting starts. Longer than the engine's warning
 #: debounce, so a problem present all along has surfaced as a warning within it.
@@ -39,20 +40,16 @@ SETUP_OK_MESSAGE = "Set-up is good: counting starts once you are in the start po
 NO_PERSON_MESSAGE = "Step into the picture so the camera sees your whole body"
 PERSON_LABEL = "One person, whole body in the picture"
 VIEW_LABELS = {"side": "Camera side-on to you", "front": "Camera facing you, along your body"}
-#: The view line's label for a rule supporting several views, by its views (preferred first).
+#: The view line's label for a rule supporting several views, by their camera words
+#: (:func:`formcheck.texts.advice_view`, preferred first).
 VIEWS_LABELS = {
     ("front", "side"): "Camera at your feet or side-on",
     ("side", "front"): "Camera side-on or at your feet",
+    ("seated_front", "side"): "Camera in front of you or side-on",
+    ("side", "seated_front"): "Camera side-on or in front of you",
 }
 VIEW_LABEL = "Camera view"
 LIGHT_LABEL = "Enough light"
-
-
-#: Sitting, the camera "along the body" is in front of the person, not at the feet.
-SEATED_VIEWS_LABELS = {
-    ("front", "side"): "Camera in front of you or side-on",
-    ("side", "front"): "Camera side-on or in front of you",
-}
 
 
 def view_label(rule: Rule) -> str:
@@ -60,7 +57,7 @@ def view_label(rule: Rule) -> str:
     views = rule.supported_views
     if len(views) == 1:
         return VIEW_LABELS.get(views[0], VIEW_LABEL)
-    return (SEATED_VIEWS_LABELS if rule.posture == "seated" else VIEWS_LABELS).get(views, VIEW_LABEL)
+    return VIEWS_LABELS.get(tuple(advice_view(v, rule.posture) for v in views), VIEW_LABEL)
 
 
 @dataclass(frozen=True)
